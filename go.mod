@@ -1,0 +1,3 @@
+module github.com/tailor-c2b/tailor
+
+go 1.26.8

@@ -1,0 +1,212 @@
+package configurator
+
+import (
+	"sort"
+
+	"github.com/tailor-c2b/tailor/csp"
+)
+
+// Explanation says why a level cannot be chosen under a selection, and how
+// to make it possible.
+type Explanation struct {
+	Attr, Level int
+	// Excluded is false when the level is possible, possibly by changing
+	// the attribute's own selection; the other fields are then empty.
+	Excluded bool
+	// Because lists attributes whose selected levels together exclude the
+	// level: a minimal set, so that dropping any one of those selections
+	// makes the level possible again. It is empty when the model alone
+	// excludes the level (a dead level).
+	Because []int
+	// Rules lists the rules and tables (indices into Problem().Origins)
+	// that, together with those selections, exclude the level: a minimal
+	// set. RulesComplete is false if the search for them ran out of budget,
+	// in which case Rules holds every rule involving the attributes.
+	Rules         []int
+	RulesComplete bool
+	// Repair is the smallest set of changes to the other selections after
+	// which the level is possible; Possible is false if no change helps (a
+	// dead level).
+	Repair   []Change
+	Possible bool
+}
+
+// Change replaces the selected level From of an attribute by To.
+type Change struct {
+	Attr     int
+	From, To int
+}
+
+// Explain explains why level l of attribute a is excluded under the
+// selection, with the rules responsible and a minimal repair.
+func (e *Engine) Explain(sel Selection, a, l int) Explanation {
+	x := Explanation{Attr: a, Level: l}
+	s := e.getScratch()
+	defer e.putScratch(s)
+	trial := append(Selection(nil), sel...)
+	trial[a] = l
+	if e.up(trial, s) {
+		return x
+	}
+	x.Excluded = true
+	// A minimal conflict: drop each selection in turn and keep it out
+	// whenever the level stays excluded without it.
+	var others []int
+	for b, v := range sel {
+		if v >= 0 && b != a {
+			others = append(others, b)
+		}
+	}
+	for _, b := range others {
+		v := trial[b]
+		trial[b] = -1
+		if e.up(trial, s) {
+			trial[b] = v // needed
+		}
+	}
+	for _, b := range others {
+		if trial[b] >= 0 {
+			x.Because = append(x.Because, b)
+		}
+	}
+	x.Rules, x.RulesComplete = e.responsibleRules(trial)
+	x.Repair, x.Possible = e.repair(sel, a, l, s)
+	return x
+}
+
+// repair finds the fewest changes to the selection (other than attribute a)
+// that make level l of a possible: a min-sum pass counting the selections a
+// configuration with a = l disagrees with, defaults breaking ties.
+func (e *Engine) repair(sel Selection, a, l int, s *scratch) ([]Change, bool) {
+	only := e.NewSelection()
+	only[a] = l
+	if !e.up(only, s) {
+		return nil, false
+	}
+	nAttr := len(e.m.Attributes)
+	assign, _ := e.minSum(s, func(v int, x int32) cost {
+		if v >= nAttr {
+			return cost{}
+		}
+		c := cost{}
+		if sel[v] >= 0 && v != a && int(x) != sel[v] {
+			c.a = 1
+		}
+		if d := e.m.Attributes[v].Default; d >= 0 && int(x) != d {
+			c.b = 1
+		}
+		return c
+	})
+	var out []Change
+	for b, v := range sel {
+		if v >= 0 && b != a && int(assign[b]) != v {
+			out = append(out, Change{Attr: b, From: v, To: int(assign[b])})
+		}
+	}
+	return out, true
+}
+
+// Conflict returns a minimal set of selected attributes whose selections
+// cannot hold together, or nil if the selection is consistent.
+func (e *Engine) Conflict(sel Selection) []int {
+	s := e.getScratch()
+	defer e.putScratch(s)
+	if e.up(sel, s) {
+		return nil
+	}
+	trial := append(Selection(nil), sel...)
+	var out []int
+	for b, v := range sel {
+		if v < 0 {
+			continue
+		}
+		trial[b] = -1
+		if e.up(trial, s) {
+			trial[b] = v
+		}
+	}
+	for b, v := range trial {
+		if v >= 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// ruleBudget bounds the search nodes spent finding the rules behind one
+// explanation.
+const ruleBudget = 200_000
+
+// responsibleRules finds a minimal set of rules and tables that, with the
+// selection (known to be inconsistent), admit no configuration, by
+// QuickXplain over the model's rules with a small search for each test.
+func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
+	p := e.p
+	byOrigin := make([][]*csp.Relation, len(p.Origins))
+	for _, r := range p.Relations {
+		byOrigin[r.Origin] = append(byOrigin[r.Origin], r)
+	}
+	var candidates []int
+	for o := range p.Origins {
+		if len(byOrigin[o]) > 0 {
+			candidates = append(candidates, o)
+		}
+	}
+	sv := newSolver(p, sel, ruleBudget)
+	unsat := func(origins []int) (bool, bool) {
+		var rels []*csp.Relation
+		for _, o := range origins {
+			rels = append(rels, byOrigin[o]...)
+		}
+		return sv.unsat(rels)
+	}
+	complete := true
+	var qx func(background, delta, cands []int) []int
+	qx = func(background, delta, cands []int) []int {
+		if !complete {
+			return nil
+		}
+		if len(delta) > 0 {
+			u, ok := unsat(background)
+			if !ok {
+				complete = false
+				return nil
+			}
+			if u {
+				return nil
+			}
+		}
+		if len(cands) == 1 {
+			return cands
+		}
+		k := len(cands) / 2
+		c1, c2 := cands[:k], cands[k:]
+		d2 := qx(append(append([]int(nil), background...), c1...), c1, c2)
+		d1 := qx(append(append([]int(nil), background...), d2...), d2, c1)
+		return append(d1, d2...)
+	}
+	if len(candidates) == 0 {
+		return nil, true
+	}
+	out := qx(nil, nil, candidates)
+	if !complete {
+		// Fall back to every rule that touches a selected attribute.
+		out = out[:0]
+		for o, rels := range byOrigin {
+			for _, r := range rels {
+				touches := false
+				for _, v := range r.Scope {
+					if v < len(sel) && sel[v] >= 0 {
+						touches = true
+					}
+				}
+				if touches {
+					out = append(out, o)
+					break
+				}
+			}
+		}
+	}
+	sort.Ints(out)
+	return out, complete
+}

@@ -1,0 +1,174 @@
+package configurator
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tailor-c2b/tailor/model"
+)
+
+// cost is a lexicographic objective: first a, then b, smaller is better.
+type cost struct{ a, b int64 }
+
+func (c cost) less(d cost) bool { return c.a < d.a || c.a == d.a && c.b < d.b }
+
+func (c cost) plus(d cost) cost { return cost{c.a + d.a, c.b + d.b} }
+
+var infinite = cost{math.MaxInt64, math.MaxInt64}
+
+// minSum finds a valid configuration among the alive tuples of s (after up)
+// that minimises the sum of varCost over the variables: a min-sum pass up
+// the join tree, then a traceback down. It returns the value of every
+// variable.
+func (e *Engine) minSum(s *scratch, varCost func(v int, x int32) cost) ([]int32, cost) {
+	owned := make([][]int, len(e.clusters)) // columns whose variable this cluster owns
+	for v, h := range e.home {
+		owned[h] = append(owned[h], e.homeCol[v])
+	}
+	val := make([][]cost, len(e.clusters))
+	arg := make([][]int32, len(e.clusters)) // per child: best child tuple per key
+	for _, ci := range e.post {
+		c := e.clusters[ci]
+		w := len(c.vars)
+		vc := make([]cost, c.n)
+		for t := range vc {
+			if !s.full[ci] && !s.alive[ci][t] {
+				vc[t] = infinite
+				continue
+			}
+			row := c.data[t*w : t*w+w]
+			for _, j := range owned[ci] {
+				vc[t] = vc[t].plus(varCost(c.vars[j], row[j]))
+			}
+		}
+		for _, chi := range c.children {
+			ch := e.clusters[chi]
+			best := make([]cost, ch.nkeys)
+			bestT := make([]int32, ch.nkeys)
+			for k := range best {
+				best[k], bestT[k] = infinite, -1
+			}
+			for t, k := range ch.key {
+				if x := val[chi][t]; x.less(best[k]) {
+					best[k], bestT[k] = x, int32(t)
+				}
+			}
+			for t := range vc {
+				if vc[t] == infinite {
+					continue
+				}
+				if b := best[ch.parentKey[t]]; b == infinite {
+					vc[t] = infinite
+				} else {
+					vc[t] = vc[t].plus(b)
+				}
+			}
+			arg[chi] = bestT
+			val[chi] = nil
+		}
+		val[ci] = vc
+	}
+	total := val[e.root][0]
+	if total == infinite {
+		return nil, total
+	}
+	assign := make([]int32, len(e.p.Vars))
+	chosen := make([]int32, len(e.clusters))
+	for i := len(e.post) - 1; i >= 0; i-- {
+		ci := e.post[i]
+		c := e.clusters[ci]
+		if c.parent >= 0 {
+			chosen[ci] = arg[ci][c.parentKey[chosen[c.parent]]]
+		}
+		row := c.row(int(chosen[ci]))
+		for j, v := range c.vars {
+			assign[v] = row[j]
+		}
+	}
+	return assign, total
+}
+
+// Goal says what a completion optimises.
+type Goal int
+
+const (
+	// Cheapest minimises the sum of the model's cost property.
+	Cheapest Goal = iota
+	// Defaults keeps as many default levels as possible.
+	Defaults
+	// Minimize minimises the sum of a numeric property.
+	Minimize
+	// Maximize maximises the sum of a numeric property.
+	Maximize
+)
+
+// Objective is a completion goal, with the property for Minimize and
+// Maximize (Cheapest uses the property "cost").
+type Objective struct {
+	Goal     Goal
+	Property string
+}
+
+// ParseObjective reads "cheapest", "defaults", "min:PROP" or "max:PROP".
+func ParseObjective(s string) (Objective, error) {
+	switch {
+	case s == "cheapest":
+		return Objective{Goal: Cheapest, Property: "cost"}, nil
+	case s == "defaults":
+		return Objective{Goal: Defaults}, nil
+	case len(s) > 4 && s[:4] == "min:":
+		return Objective{Goal: Minimize, Property: s[4:]}, nil
+	case len(s) > 4 && s[:4] == "max:":
+		return Objective{Goal: Maximize, Property: s[4:]}, nil
+	}
+	return Objective{}, fmt.Errorf("unknown completion goal %q: want cheapest, defaults, min:PROPERTY or max:PROPERTY", s)
+}
+
+// Complete returns a valid complete configuration that agrees with the
+// selection and is best for the objective; among equally good ones it keeps
+// the most default levels (for Defaults, the cheapest). ok is false when
+// the selection is inconsistent.
+func (e *Engine) Complete(sel Selection, obj Objective) (config []int, ok bool, err error) {
+	prop := obj.Property
+	if obj.Goal == Cheapest && prop == "" {
+		prop = "cost"
+	}
+	if obj.Goal != Defaults {
+		if p := e.m.Property(prop); p == nil || p.Kind == model.Text {
+			return nil, false, fmt.Errorf("no numeric property %q in model %s", prop, e.m.Name)
+		}
+	} else {
+		prop = "cost"
+	}
+	sign := int64(1)
+	if obj.Goal == Maximize {
+		sign = -1
+	}
+	nAttr := len(e.m.Attributes)
+	varCost := func(v int, x int32) cost {
+		if v >= nAttr {
+			return cost{}
+		}
+		a := &e.m.Attributes[v]
+		value := sign * int64(a.Levels[x].Numbers[prop])
+		nonDefault := int64(0)
+		if a.Default >= 0 && int(x) != a.Default {
+			nonDefault = 1
+		}
+		if obj.Goal == Defaults {
+			return cost{nonDefault, value}
+		}
+		return cost{value, nonDefault}
+	}
+	s := e.getScratch()
+	defer e.putScratch(s)
+	if !e.up(sel, s) {
+		return nil, false, nil
+	}
+	assign, _ := e.minSum(s, varCost)
+	config = make([]int, nAttr)
+	for a := range config {
+		config[a] = int(assign[a])
+	}
+	return config, true, nil
+}

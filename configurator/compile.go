@@ -41,7 +41,10 @@ type Engine struct {
 	home     []int    // per variable: the smallest cluster containing it
 	homeCol  []int    // per variable: its column in the home cluster
 	domains  [][]bool // per attribute: levels in some valid configuration
-	width    int // largest cluster size minus one
+	width    int      // largest cluster size minus one
+	owned    [][]int  // per cluster: columns of the variables it is home to
+	byOrigin [][]*csp.Relation
+	origins  []int // origins with at least one relation
 	tuples   int
 	scratch  chan *scratch
 }
@@ -89,7 +92,15 @@ func CompileProblem(p *csp.Problem, opts Options) (*Engine, error) {
 	}
 	e := &Engine{m: p.Model, p: p, scratch: make(chan *scratch, 8)}
 	alive, ok := arcConsistency(p)
-	order := eliminationOrder(p, alive)
+	order := p.MinFillOrder(func(v int) float64 {
+		n := 0
+		for _, ok := range alive[v] {
+			if ok {
+				n++
+			}
+		}
+		return float64(max(n, 1))
+	})
 	e.buildTree(p, order)
 	if ok {
 		if err := e.fillClusters(p, alive, opts.MaxTuples); err != nil {
@@ -153,79 +164,6 @@ func arcConsistency(p *csp.Problem) ([][]bool, bool) {
 		}
 	}
 	return alive, true
-}
-
-// eliminationOrder returns a min-fill elimination order of the primal graph,
-// ties broken by the product of the domain sizes of the resulting cluster.
-func eliminationOrder(p *csp.Problem, alive [][]bool) []int {
-	n := len(p.Vars)
-	adj := make([]map[int]bool, n)
-	for v := range adj {
-		adj[v] = map[int]bool{}
-	}
-	for _, r := range p.Relations {
-		for _, a := range r.Scope {
-			for _, b := range r.Scope {
-				if a != b {
-					adj[a][b] = true
-				}
-			}
-		}
-	}
-	size := make([]float64, n)
-	for v := range size {
-		for _, ok := range alive[v] {
-			if ok {
-				size[v]++
-			}
-		}
-		size[v] = max(size[v], 1)
-	}
-	done := make([]bool, n)
-	order := make([]int, 0, n)
-	nbrs := make([]int, 0, 64)
-	for len(order) < n {
-		best, bestFill, bestWeight := -1, 0, 0.0
-		for v := 0; v < n; v++ {
-			if done[v] {
-				continue
-			}
-			nbrs = nbrs[:0]
-			for u := range adj[v] {
-				nbrs = append(nbrs, u)
-			}
-			fill := 0
-			for i, a := range nbrs {
-				for _, b := range nbrs[i+1:] {
-					if !adj[a][b] {
-						fill++
-					}
-				}
-				if best >= 0 && fill > bestFill {
-					break
-				}
-			}
-			w := size[v]
-			for _, u := range nbrs {
-				w *= size[u]
-			}
-			if best < 0 || fill < bestFill || (fill == bestFill && w < bestWeight) {
-				best, bestFill, bestWeight = v, fill, w
-			}
-		}
-		v := best
-		for a := range adj[v] {
-			for b := range adj[v] {
-				if a != b {
-					adj[a][b] = true
-				}
-			}
-			delete(adj[a], v)
-		}
-		done[v] = true
-		order = append(order, v)
-	}
-	return order
 }
 
 // buildTree turns an elimination order into a join tree: the cluster of v is
@@ -398,6 +336,15 @@ type check struct {
 	// For a child separator instead of a relation:
 	child *cluster
 	set   map[string]bool
+	proj  []int32 // the distinct projections, row after row
+}
+
+// tuples returns the check's allowed tuples, row after row, in cols order.
+func (ch *check) tuples() []int32 {
+	if ch.rel != nil {
+		return ch.rel.Tuples
+	}
+	return ch.proj
 }
 
 func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation, alive [][]bool, budget int) error {
@@ -438,10 +385,17 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 		}
 		set := make(map[string]bool)
 		buf := make([]byte, 0, 4*len(chCols))
+		var proj []int32
 		for t := 0; t < ch.n; t++ {
-			set[string(projectKey(buf, ch.row(t), chCols))] = true
+			k := string(projectKey(buf, ch.row(t), chCols))
+			if !set[k] {
+				set[k] = true
+				for _, j := range chCols {
+					proj = append(proj, ch.row(t)[j])
+				}
+			}
 		}
-		checks = append(checks, check{cols: cols, child: ch, set: set})
+		checks = append(checks, check{cols: cols, child: ch, set: set, proj: proj})
 	}
 	// Order the columns: most constrained first, then most connected to
 	// those already placed, smaller domains first on ties.
@@ -494,6 +448,31 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 		}
 		at[d] = append(at[d], ch)
 	}
+	// A generator at a depth is a relation whose other variables are all
+	// assigned earlier: the values it supports, looked up in an index,
+	// replace a scan of the whole domain (which matters for partial sums,
+	// where one value in thousands fits).
+	gens := make([]*generator, w)
+	for d, j := range seq {
+		for _, ch := range at[d] {
+			pos := -1
+			for i, k := range ch.cols {
+				if k == j {
+					pos = i
+				}
+			}
+			if pos < 0 {
+				continue
+			}
+			tu := ch.tuples()
+			if g := gens[d]; g == nil || len(tu)/len(ch.cols) < len(g.tuples)/len(g.cols) {
+				gens[d] = &generator{tuples: tu, cols: ch.cols, pos: pos}
+			}
+		}
+		if g := gens[d]; g != nil {
+			g.build(alive[c.vars[j]])
+		}
+	}
 	row := make([]int32, w)
 	vals := make([]int32, 0, 16)
 	buf := make([]byte, 0, 64)
@@ -510,8 +489,12 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 			return nil
 		}
 		j := seq[d]
+		candidates := domain[j]
+		if g := gens[d]; g != nil {
+			candidates = g.values(row, buf)
+		}
 	values:
-		for _, x := range domain[j] {
+		for _, x := range candidates {
 			row[j] = x
 			for _, ch := range at[d] {
 				if ch.rel != nil {
@@ -537,6 +520,44 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 	}
 	c.data, c.n = out, n
 	return nil
+}
+
+// generator indexes a relation's tuples by the values of all scope
+// variables but one, to list that variable's supported values.
+type generator struct {
+	tuples []int32 // allowed tuples, row after row
+	cols   []int   // cluster column of each scope variable
+	pos    int     // scope position of the generated variable
+	index  map[string][]int32
+	key    []int
+}
+
+func (g *generator) build(alive []bool) {
+	g.index = map[string][]int32{}
+	for i, k := range g.cols {
+		if i != g.pos {
+			g.key = append(g.key, k)
+		}
+	}
+	n := len(g.cols)
+	buf := make([]byte, 0, 4*n)
+	for t := 0; t < len(g.tuples); t += n {
+		tu := g.tuples[t : t+n]
+		if !alive[tu[g.pos]] {
+			continue
+		}
+		buf = buf[:0]
+		for i, v := range tu {
+			if i != g.pos {
+				buf = binary.LittleEndian.AppendUint32(buf, uint32(v))
+			}
+		}
+		g.index[string(buf)] = append(g.index[string(buf)], tu[g.pos])
+	}
+}
+
+func (g *generator) values(row []int32, buf []byte) []int32 {
+	return g.index[string(projectKey(buf, row, g.key))]
 }
 
 // projectKey encodes the values of row at cols as a map key.
@@ -581,7 +602,7 @@ func (e *Engine) reduce() {
 			}
 		}
 		c.n = kept
-		c.data = c.data[:kept*w:kept*w]
+		c.data = c.data[: kept*w : kept*w]
 	}
 }
 
@@ -636,6 +657,19 @@ func (e *Engine) index() {
 			if h := e.home[v]; h < 0 || c.n < e.clusters[h].n {
 				e.home[v], e.homeCol[v] = i, j
 			}
+		}
+	}
+	e.owned = make([][]int, len(e.clusters))
+	for v, h := range e.home {
+		e.owned[h] = append(e.owned[h], e.homeCol[v])
+	}
+	e.byOrigin = make([][]*csp.Relation, len(e.p.Origins))
+	for _, r := range e.p.Relations {
+		e.byOrigin[r.Origin] = append(e.byOrigin[r.Origin], r)
+	}
+	for o, rels := range e.byOrigin {
+		if len(rels) > 0 {
+			e.origins = append(e.origins, o)
 		}
 	}
 	e.domains = make([][]bool, len(e.m.Attributes))

@@ -135,23 +135,15 @@ func (e *Engine) Conflict(sel Selection) []int {
 
 // ruleBudget bounds the search nodes spent finding the rules behind one
 // explanation.
-const ruleBudget = 200_000
+const ruleBudget = 20_000
 
 // responsibleRules finds a minimal set of rules and tables that, with the
 // selection (known to be inconsistent), admit no configuration, by
 // QuickXplain over the model's rules with a small search for each test.
 func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
 	p := e.p
-	byOrigin := make([][]*csp.Relation, len(p.Origins))
-	for _, r := range p.Relations {
-		byOrigin[r.Origin] = append(byOrigin[r.Origin], r)
-	}
-	var candidates []int
-	for o := range p.Origins {
-		if len(byOrigin[o]) > 0 {
-			candidates = append(candidates, o)
-		}
-	}
+	byOrigin := e.byOrigin
+	candidates := append([]int(nil), e.origins...) // qx appends into subslices
 	sv := newSolver(p, sel, ruleBudget)
 	unsat := func(origins []int) (bool, bool) {
 		var rels []*csp.Relation
@@ -159,6 +151,26 @@ func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
 			rels = append(rels, byOrigin[o]...)
 		}
 		return sv.unsat(rels)
+	}
+	// Most exclusions come from one rule: try each alone first.
+	for _, o := range candidates {
+		if u, ok := unsat([]int{o}); ok && u {
+			return []int{o}, true
+		}
+	}
+	// Rules near the conflicting choices are the likely culprits: order the
+	// candidates by distance from the selected attributes in the graph of
+	// rules and attributes, grow a prefix until it conflicts, and look for
+	// the minimal set inside it.
+	candidates = e.byDistance(sel, candidates)
+	for size := 2; ; size *= 2 {
+		if size >= len(candidates) {
+			break
+		}
+		if u, ok := unsat(candidates[:size]); ok && u {
+			candidates = candidates[:size]
+			break
+		}
 	}
 	complete := true
 	var qx func(background, delta, cands []int) []int
@@ -177,7 +189,7 @@ func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
 			}
 		}
 		if len(cands) == 1 {
-			return cands
+			return []int{cands[0]}
 		}
 		k := len(cands) / 2
 		c1, c2 := cands[:k], cands[k:]
@@ -209,4 +221,52 @@ func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
 	}
 	sort.Ints(out)
 	return out, complete
+}
+
+// byDistance orders origins by their distance from the selected attributes,
+// counting steps through shared variables.
+func (e *Engine) byDistance(sel Selection, origins []int) []int {
+	const far = 1 << 30
+	dist := make([]int, len(e.p.Vars))
+	var queue []int
+	for v := range dist {
+		dist[v] = far
+		if v < len(sel) && sel[v] >= 0 {
+			dist[v] = 0
+			queue = append(queue, v)
+		}
+	}
+	byVar := make([][]int, len(e.p.Vars))
+	for o, rels := range e.byOrigin {
+		for _, r := range rels {
+			for _, v := range r.Scope {
+				byVar[v] = append(byVar[v], o)
+			}
+		}
+	}
+	odist := make([]int, len(e.p.Origins))
+	for o := range odist {
+		odist[o] = far
+	}
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		for _, o := range byVar[v] {
+			if odist[o] <= dist[v] {
+				continue
+			}
+			odist[o] = dist[v]
+			for _, r := range e.byOrigin[o] {
+				for _, u := range r.Scope {
+					if dist[u] == far {
+						dist[u] = dist[v] + 1
+						queue = append(queue, u)
+					}
+				}
+			}
+		}
+	}
+	out := append([]int(nil), origins...)
+	sort.SliceStable(out, func(i, j int) bool { return odist[out[i]] < odist[out[j]] })
+	return out
 }

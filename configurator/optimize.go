@@ -21,10 +21,7 @@ var infinite = cost{math.MaxInt64, math.MaxInt64}
 // the join tree, then a traceback down. It returns the value of every
 // variable.
 func (e *Engine) minSum(s *scratch, varCost func(v int, x int32) cost) ([]int32, cost) {
-	owned := make([][]int, len(e.clusters)) // columns whose variable this cluster owns
-	for v, h := range e.home {
-		owned[h] = append(owned[h], e.homeCol[v])
-	}
+	owned := e.owned
 	val := make([][]cost, len(e.clusters))
 	arg := make([][]int32, len(e.clusters)) // per child: best child tuple per key
 	for _, ci := range e.post {

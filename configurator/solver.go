@@ -46,6 +46,9 @@ func (sv *solver) unsat(rels []*csp.Relation) (unsat, ok bool) {
 			}
 		}
 	}
+	if !arcConsistent(rels, local, dom) {
+		return true, true
+	}
 	byVar := make([][]int, n)
 	for ri, r := range rels {
 		for _, v := range r.Scope {
@@ -155,4 +158,49 @@ func (sv *solver) unsat(rels []*csp.Relation) (unsat, ok bool) {
 	}
 	found, ok := search(0)
 	return !found, ok
+}
+
+// arcConsistent removes from dom (indexed through local) the values without
+// support in some relation, until a fixpoint, and reports false on a
+// wipe-out. Most conflicts among configuration rules are found here, with
+// no search.
+func arcConsistent(rels []*csp.Relation, local map[int]int, dom [][]bool) bool {
+	sup := make([][]bool, 0, 8)
+	for changed := true; changed; {
+		changed = false
+		for _, r := range rels {
+			sup = sup[:0]
+			for _, v := range r.Scope {
+				sup = append(sup, make([]bool, len(dom[local[v]])))
+			}
+			n := r.Len()
+		tuples:
+			for t := 0; t < n; t++ {
+				tu := r.Tuple(t)
+				for i, v := range r.Scope {
+					if !dom[local[v]][tu[i]] {
+						continue tuples
+					}
+				}
+				for i := range r.Scope {
+					sup[i][tu[i]] = true
+				}
+			}
+			for i, v := range r.Scope {
+				d := dom[local[v]]
+				left := false
+				for x := range d {
+					if d[x] && !sup[i][x] {
+						d[x] = false
+						changed = true
+					}
+					left = left || d[x]
+				}
+				if !left {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }

@@ -13,6 +13,10 @@ import (
 // are rejected.
 const EnumLimit = 1 << 21
 
+// chainArity is the number of attributes above which a linear comparison is
+// lowered to partial sums rather than enumerated.
+const chainArity = 4
+
 // maxAuxValues bounds the number of distinct partial sums an auxiliary
 // variable may take.
 const maxAuxValues = 1 << 16
@@ -35,11 +39,31 @@ func LowerLimit(m *model.Model, enumLimit int64) (*Problem, error) {
 			return nil, fmt.Errorf("%s: table %s: %w", t.Pos, t.Name, err)
 		}
 	}
+	var chains []deferred
 	for i := range m.Rules {
 		r := &m.Rules[i]
 		o := p.addOrigin(Origin{Kind: FromRule, Index: i, Name: r.Name, Label: r.Label, Pos: r.Pos})
-		if err := p.lowerRule(r, o); err != nil {
+		c, err := p.lowerRule(r, o)
+		if err != nil {
 			return nil, fmt.Errorf("%s: rule %s: %w", r.Pos, r.Name, err)
+		}
+		if c != nil {
+			chains = append(chains, deferred{c, o, r})
+		}
+	}
+	// Partial sums run through their terms in the elimination order of the
+	// rest of the model, so that each step of a chain meets the attributes
+	// it is compiled with.
+	if len(chains) > 0 {
+		order := p.MinFillOrder(func(v int) float64 { return float64(p.Vars[v].Size) })
+		rank := make([]int, len(p.Vars))
+		for i, v := range order {
+			rank[v] = i
+		}
+		for _, d := range chains {
+			if err := p.chain(d.c, d.origin, rank); err != nil {
+				return nil, fmt.Errorf("%s: rule %s: %w", d.r.Pos, d.r.Name, err)
+			}
 		}
 	}
 	for _, r := range p.Relations {
@@ -185,21 +209,39 @@ func (p *Problem) lowerTable(t *model.Table, origin int) error {
 	return nil
 }
 
-func (p *Problem) lowerRule(r *model.Rule, origin int) error {
+// deferred is a linear comparison to lower to partial sums once the rest of
+// the model is lowered.
+type deferred struct {
+	c      *model.Compare
+	origin int
+	r      *model.Rule
+}
+
+// lowerRule lowers a rule to a relation, or returns the comparison to lower
+// later as a chain of partial sums.
+func (p *Problem) lowerRule(r *model.Rule, origin int) (*model.Compare, error) {
 	m := p.Model
 	attrs := r.Attrs(m)
-	if p.product(attrs, p.enumLimit) <= p.enumLimit {
-		p.enumerate(attrs, origin, func(config []int) bool { return r.Holds(m, config) })
-		return nil
-	}
-	if c, ok := r.Then.(*model.Compare); ok && r.Kind == model.Constraint {
-		if err := p.chain(c, origin); err == nil {
-			return nil
-		} else if err != errNotLinear {
-			return err
+	small := p.product(attrs, p.enumLimit) <= p.enumLimit
+	// A linear comparison over many attributes becomes a chain of partial
+	// sums even when it could be enumerated: a wide relation would tie all
+	// its attributes into one cluster of the join tree.
+	if c, ok := r.Then.(*model.Compare); ok && r.Kind == model.Constraint && (!small || len(attrs) > chainArity) {
+		if p.isLinear(c) {
+			return c, nil
 		}
 	}
-	return fmt.Errorf("it mentions %d attributes with more than %d combinations; split it into smaller rules, or write it as one linear comparison", len(attrs), p.enumLimit)
+	if small {
+		p.enumerate(attrs, origin, func(config []int) bool { return r.Holds(m, config) })
+		return nil, nil
+	}
+	return nil, fmt.Errorf("it mentions %d attributes with more than %d combinations; split it into smaller rules, or write it as one linear comparison", len(attrs), p.enumLimit)
+}
+
+func (p *Problem) isLinear(c *model.Compare) bool {
+	_, errL := p.linearize(c.L)
+	_, errR := p.linearize(c.R)
+	return errL == nil && errR == nil
 }
 
 var errNotLinear = fmt.Errorf("not linear")
@@ -294,7 +336,7 @@ func (l linear) scale(k model.Decimal) linear {
 // Partial sums that can no longer satisfy the comparison are dropped, and,
 // for inequalities, those that can no longer violate it merge into one value,
 // which keeps the auxiliary domains small.
-func (p *Problem) chain(c *model.Compare, origin int) error {
+func (p *Problem) chain(c *model.Compare, origin int, rank []int) error {
 	l, err := p.linearize(c.L)
 	if err != nil {
 		return err
@@ -321,7 +363,7 @@ func (p *Problem) chain(c *model.Compare, origin int) error {
 	for a := range f.terms {
 		attrs = append(attrs, a)
 	}
-	sort.Ints(attrs)
+	sort.Slice(attrs, func(i, j int) bool { return rank[attrs[i]] > rank[attrs[j]] })
 	n := len(attrs)
 	minRest := make([]model.Decimal, n+1) // sum of minima of terms k..n-1
 	maxRest := make([]model.Decimal, n+1)
@@ -330,17 +372,54 @@ func (p *Problem) chain(c *model.Compare, origin int) error {
 		minRest[k] = minRest[k+1] + lo
 		maxRest[k] = maxRest[k+1] + hi
 	}
-	// feasible reports whether a partial sum s after k+1 terms can still
-	// satisfy the comparison, and settled whether every completion does.
-	feasible := func(s model.Decimal, k int) (ok, settled bool) {
-		lo, hi := s+minRest[k+1], s+maxRest[k+1]
+	// rest[k] lists the sums the terms k..n-1 can reach, sorted, or is nil
+	// where there are too many to list.
+	rest := make([][]model.Decimal, n+1)
+	rest[n] = []model.Decimal{0}
+	for k := n - 1; k >= 0 && rest[k+1] != nil; k-- {
+		set := map[model.Decimal]bool{}
+		for _, t := range f.terms[attrs[k]] {
+			for _, r := range rest[k+1] {
+				set[t+r] = true
+			}
+		}
+		if len(set) > maxAuxValues {
+			break
+		}
+		rest[k] = make([]model.Decimal, 0, len(set))
+		for v := range set {
+			rest[k] = append(rest[k], v)
+		}
+		sort.Slice(rest[k], func(i, j int) bool { return rest[k][i] < rest[k][j] })
+	}
+	// canonical maps a partial sum s after k+1 terms to the representative
+	// of its class: two sums are in one class when every completion treats
+	// them alike, which merges values (as a reduced decision diagram
+	// would) and keeps auxiliary domains small. ok is false when no
+	// completion satisfies the comparison, and settled is true when all do.
+	canonical := func(s model.Decimal, k int) (rep model.Decimal, ok, settled bool) {
+		R := rest[k+1]
+		if R == nil {
+			lo, hi := s+minRest[k+1], s+maxRest[k+1]
+			switch op {
+			case model.LE:
+				return s, lo <= bound, hi <= bound
+			case model.EQ:
+				return s, lo <= bound && bound <= hi, false
+			default: // NE
+				return s, !(lo == hi && lo == bound), lo > bound || hi < bound
+			}
+		}
+		i := sort.Search(len(R), func(i int) bool { return R[i] > bound-s })
+		has := i > 0 && R[i-1] == bound-s
 		switch op {
 		case model.LE:
-			return lo <= bound, hi <= bound
+			// R[:i] complete s within the bound; R[i:] break it.
+			return bound - R[max(i-1, 0)], i > 0, i == len(R)
 		case model.EQ:
-			return lo <= bound && bound <= hi, false
+			return s, has, false
 		default: // NE
-			return !(lo == hi && lo == bound), lo > bound || hi < bound
+			return s, !(has && len(R) == 1), !has
 		}
 	}
 	const settled = model.Decimal(1<<62 - 1) // sum value standing for "already satisfied"
@@ -363,10 +442,11 @@ func (p *Problem) chain(c *model.Compare, origin int) error {
 		var tuples []int32
 		add := func(prev int32, l int, s model.Decimal) error {
 			if s != settled {
-				ok, done := feasible(s, k)
+				rep, ok, done := canonical(s, k)
 				if !ok {
 					return nil
 				}
+				s = rep
 				if done {
 					s = settled
 				}

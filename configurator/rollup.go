@@ -10,8 +10,10 @@ import (
 // RollUp is the sum of every numeric property over a configuration's levels
 // and its bill of materials.
 type RollUp struct {
-	// Totals holds, per number or money property, the sum over the chosen
-	// levels.
+	// Totals holds, per number or money property, the roll-up over the
+	// chosen levels: their sum, or the largest or smallest value where the
+	// property says so. A level that does not set a property adds 0 to a sum
+	// and is skipped by max and min.
 	Totals map[string]model.Decimal
 	// Parts lists each part number once with the total quantity, sorted by
 	// part number.
@@ -28,13 +30,25 @@ func Roll(m *model.Model, config []int) RollUp {
 		}
 	}
 	qty := map[string]int{}
+	seen := map[string]bool{}
 	for a, l := range config {
 		if l < 0 {
 			continue
 		}
 		lv := &m.Attributes[a].Levels[l]
 		for name, v := range lv.Numbers {
-			r.Totals[name] += v
+			p := m.Property(name)
+			switch {
+			case p == nil || p.Rollup == model.Sum:
+				r.Totals[name] += v
+			case !seen[name]:
+				r.Totals[name] = v
+			case p.Rollup == model.Max:
+				r.Totals[name] = max(r.Totals[name], v)
+			default:
+				r.Totals[name] = min(r.Totals[name], v)
+			}
+			seen[name] = true
 		}
 		for _, p := range lv.Parts {
 			qty[p.Number] += p.Qty

@@ -87,6 +87,19 @@ func (d Decimal) String() string {
 	return s
 }
 
+// MarshalJSON writes the decimal as an exact JSON number.
+func (d Decimal) MarshalJSON() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalJSON reads a JSON number with at most six decimal places.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	v, err := ParseDecimal(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
 // Float returns d as a float64, for display and statistics only.
 func (d Decimal) Float() float64 { return float64(d) / DecimalScale }
 

@@ -30,6 +30,9 @@ func Format(m *Model) []byte {
 		if p.Unit != "" {
 			fmt.Fprintf(&b, " unit %s", quote(p.Unit))
 		}
+		if p.Rollup != Sum {
+			fmt.Fprintf(&b, " rollup %s", p.Rollup)
+		}
 		fmt.Fprintf(&b, " %s\n", quote(p.Label))
 	}
 

@@ -63,13 +63,36 @@ func (k PropertyKind) String() string {
 	return fmt.Sprintf("PropertyKind(%d)", int(k))
 }
 
-// Property declares a level property: its name, kind, unit and label.
+// Property declares a level property: its name, kind, unit, roll-up and
+// label.
 type Property struct {
-	Name  string
-	Kind  PropertyKind
-	Unit  string // for Number, e.g. "g", "mm3", "W"; empty if none
-	Label string
-	Pos   Pos
+	Name   string
+	Kind   PropertyKind
+	Unit   string // for Number, e.g. "g", "mm3", "W"; empty if none
+	Rollup Rollup // how a configuration's value is made from its levels'
+	Label  string
+	Pos    Pos
+}
+
+// Rollup says how a numeric property of a configuration is made from the
+// values of its levels: the sum (cost, weight), or the largest (lead time)
+// or smallest.
+type Rollup int
+
+const (
+	Sum Rollup = iota
+	Max
+	Min
+)
+
+func (r Rollup) String() string {
+	switch r {
+	case Max:
+		return "max"
+	case Min:
+		return "min"
+	}
+	return "sum"
 }
 
 // Group is a display group of attributes.

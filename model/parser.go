@@ -277,7 +277,7 @@ func (p *parser) parseCurrency() bool {
 	return true
 }
 
-// parseProperty parses `property NAME KIND [unit "UNIT"] ["LABEL"]`.
+// parseProperty parses `property NAME KIND [unit "UNIT"] [rollup sum|max|min] ["LABEL"]`.
 func (p *parser) parseProperty() bool {
 	p.next()
 	name, pos, ok := p.name("property name")
@@ -309,6 +309,24 @@ func (p *parser) parseProperty() bool {
 			return false
 		}
 		pr.Unit = u
+	}
+	if p.tok.is("rollup") {
+		p.next()
+		switch {
+		case p.tok.is("sum"):
+			pr.Rollup = Sum
+		case p.tok.is("max"):
+			pr.Rollup = Max
+		case p.tok.is("min"):
+			pr.Rollup = Min
+		default:
+			p.unexpected(`sum, max or min after "rollup"`)
+			return false
+		}
+		if pr.Kind == Text {
+			p.errorf(p.tok.pos, "a text property has no roll-up")
+		}
+		p.next()
 	}
 	if l, ok := p.optString(); ok {
 		pr.Label = l

@@ -62,8 +62,10 @@ type cluster struct {
 	key       []int32
 	parentKey []int32
 	nkeys     int
-	// attrCols lists the columns holding attributes, for selections.
+	// attrCols lists the columns holding attributes, for selections, and
+	// postings, for each of them, the tuples holding each level.
 	attrCols []attrCol
+	postings [][][]int32
 }
 
 type attrCol struct{ attr, col int }
@@ -656,6 +658,16 @@ func (e *Engine) index() {
 		for j, v := range c.vars {
 			if h := e.home[v]; h < 0 || c.n < e.clusters[h].n {
 				e.home[v], e.homeCol[v] = i, j
+			}
+		}
+	}
+	for _, c := range e.clusters {
+		c.postings = make([][][]int32, len(c.attrCols))
+		for i, ac := range c.attrCols {
+			c.postings[i] = make([][]int32, e.p.Vars[ac.attr].Size)
+			for t := 0; t < c.n; t++ {
+				x := c.row(t)[ac.col]
+				c.postings[i][x] = append(c.postings[i][x], int32(t))
 			}
 		}
 	}

@@ -49,25 +49,32 @@ func (e *Engine) Explain(sel Selection, a, l int) Explanation {
 		return x
 	}
 	x.Excluded = true
-	// A minimal conflict: drop each selection in turn and keep it out
-	// whenever the level stays excluded without it.
+	// A minimal set of the customer's choices that excludes the level.
 	var others []int
 	for b, v := range sel {
 		if v >= 0 && b != a {
 			others = append(others, b)
 		}
 	}
-	for _, b := range others {
-		v := trial[b]
-		trial[b] = -1
-		if e.up(trial, s) {
-			trial[b] = v // needed
+	only := e.NewSelection()
+	x.Because, _ = quickXplain(others, func(subset []int) (bool, bool) {
+		for b := range only {
+			only[b] = -1
+		}
+		only[a] = l
+		for _, b := range subset {
+			only[b] = sel[b]
+		}
+		return !e.up(only, s), true
+	})
+	sort.Ints(x.Because)
+	for b := range trial {
+		if b != a {
+			trial[b] = -1
 		}
 	}
-	for _, b := range others {
-		if trial[b] >= 0 {
-			x.Because = append(x.Because, b)
-		}
+	for _, b := range x.Because {
+		trial[b] = sel[b]
 	}
 	x.Rules, x.RulesComplete = e.responsibleRules(trial)
 	x.Repair, x.Possible = e.repair(sel, a, l, s)
@@ -152,17 +159,17 @@ func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
 		}
 		return sv.unsat(rels)
 	}
-	// Most exclusions come from one rule: try each alone first.
-	for _, o := range candidates {
+	// Rules near the conflicting choices are the likely culprits: order the
+	// candidates by distance from the selected attributes in the graph of
+	// rules and attributes. Most exclusions come from one rule over the
+	// selected attributes: try those alone first. Otherwise grow a prefix
+	// until it conflicts, and look for the minimal set inside it.
+	candidates, near := e.byDistance(sel, candidates)
+	for _, o := range candidates[:near] {
 		if u, ok := unsat([]int{o}); ok && u {
 			return []int{o}, true
 		}
 	}
-	// Rules near the conflicting choices are the likely culprits: order the
-	// candidates by distance from the selected attributes in the graph of
-	// rules and attributes, grow a prefix until it conflicts, and look for
-	// the minimal set inside it.
-	candidates = e.byDistance(sel, candidates)
 	for size := 2; ; size *= 2 {
 		if size >= len(candidates) {
 			break
@@ -172,35 +179,10 @@ func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
 			break
 		}
 	}
-	complete := true
-	var qx func(background, delta, cands []int) []int
-	qx = func(background, delta, cands []int) []int {
-		if !complete {
-			return nil
-		}
-		if len(delta) > 0 {
-			u, ok := unsat(background)
-			if !ok {
-				complete = false
-				return nil
-			}
-			if u {
-				return nil
-			}
-		}
-		if len(cands) == 1 {
-			return []int{cands[0]}
-		}
-		k := len(cands) / 2
-		c1, c2 := cands[:k], cands[k:]
-		d2 := qx(append(append([]int(nil), background...), c1...), c1, c2)
-		d1 := qx(append(append([]int(nil), background...), d2...), d2, c1)
-		return append(d1, d2...)
-	}
 	if len(candidates) == 0 {
 		return nil, true
 	}
-	out := qx(nil, nil, candidates)
+	out, complete := quickXplain(candidates, unsat)
 	if !complete {
 		// Fall back to every rule that touches a selected attribute.
 		out = out[:0]
@@ -224,8 +206,9 @@ func (e *Engine) responsibleRules(sel Selection) ([]int, bool) {
 }
 
 // byDistance orders origins by their distance from the selected attributes,
-// counting steps through shared variables.
-func (e *Engine) byDistance(sel Selection, origins []int) []int {
+// counting steps through shared variables; near is the number of origins
+// over a selected attribute.
+func (e *Engine) byDistance(sel Selection, origins []int) (out []int, near int) {
 	const far = 1 << 30
 	dist := make([]int, len(e.p.Vars))
 	var queue []int
@@ -266,7 +249,46 @@ func (e *Engine) byDistance(sel Selection, origins []int) []int {
 			}
 		}
 	}
-	out := append([]int(nil), origins...)
+	out = append([]int(nil), origins...)
 	sort.SliceStable(out, func(i, j int) bool { return odist[out[i]] < odist[out[j]] })
-	return out
+	for near < len(out) && odist[out[near]] == 0 {
+		near++
+	}
+	return out, near
+}
+
+// quickXplain returns a minimal subset of cands for which unsat holds,
+// given that it holds for cands (Junker's QuickXplain: O(k log(n/k)) tests
+// for a subset of k out of n). complete is false if a test ran out of
+// budget.
+func quickXplain(cands []int, unsat func([]int) (u, ok bool)) (out []int, complete bool) {
+	if u, ok := unsat(nil); !ok || u {
+		return nil, ok
+	}
+	complete = true
+	var qx func(background, delta, cands []int) []int
+	qx = func(background, delta, cands []int) []int {
+		if !complete {
+			return nil
+		}
+		if len(delta) > 0 {
+			u, ok := unsat(background)
+			if !ok {
+				complete = false
+				return nil
+			}
+			if u {
+				return nil
+			}
+		}
+		if len(cands) == 1 {
+			return []int{cands[0]}
+		}
+		k := len(cands) / 2
+		c1, c2 := cands[:k], cands[k:]
+		d2 := qx(append(append([]int(nil), background...), c1...), c1, c2)
+		d1 := qx(append(append([]int(nil), background...), d2...), d2, c1)
+		return append(d1, d2...)
+	}
+	return qx(nil, nil, cands), complete
 }

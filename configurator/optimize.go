@@ -22,13 +22,22 @@ var infinite = cost{math.MaxInt64, math.MaxInt64}
 // variable.
 func (e *Engine) minSum(s *scratch, varCost func(v int, x int32) cost) ([]int32, cost) {
 	owned := e.owned
-	val := make([][]cost, len(e.clusters))
-	arg := make([][]int32, len(e.clusters)) // per child: best child tuple per key
+	if s.val == nil {
+		s.val = make([][]cost, len(e.clusters))
+		s.arg = make([][]int32, len(e.clusters))
+		for i, c := range e.clusters {
+			s.val[i] = make([]cost, c.n)
+			s.arg[i] = make([]int32, c.nkeys)
+		}
+		s.best = make([]cost, len(s.present))
+	}
+	val, arg := s.val, s.arg // arg: per child, the best child tuple per key
 	for _, ci := range e.post {
 		c := e.clusters[ci]
 		w := len(c.vars)
-		vc := make([]cost, c.n)
+		vc := val[ci]
 		for t := range vc {
+			vc[t] = cost{}
 			if !s.full[ci] && !s.alive[ci][t] {
 				vc[t] = infinite
 				continue
@@ -40,8 +49,8 @@ func (e *Engine) minSum(s *scratch, varCost func(v int, x int32) cost) ([]int32,
 		}
 		for _, chi := range c.children {
 			ch := e.clusters[chi]
-			best := make([]cost, ch.nkeys)
-			bestT := make([]int32, ch.nkeys)
+			best := s.best[:ch.nkeys]
+			bestT := arg[chi]
 			for k := range best {
 				best[k], bestT[k] = infinite, -1
 			}
@@ -60,10 +69,7 @@ func (e *Engine) minSum(s *scratch, varCost func(v int, x int32) cost) ([]int32,
 					vc[t] = vc[t].plus(b)
 				}
 			}
-			arg[chi] = bestT
-			val[chi] = nil
 		}
-		val[ci] = vc
 	}
 	total := val[e.root][0]
 	if total == infinite {

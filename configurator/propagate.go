@@ -19,6 +19,10 @@ type scratch struct {
 	count   []int    // per cluster: tuples alive
 	full    []bool   // per cluster: every tuple alive (alive not filled in)
 	present []bool
+	// For min-sum passes, allocated on first use.
+	val  [][]cost  // per cluster: best cost below each tuple
+	arg  [][]int32 // per cluster: its best tuple per key of the edge to its parent
+	best []cost
 }
 
 func (e *Engine) getScratch() *scratch {
@@ -79,18 +83,23 @@ func (e *Engine) up(sel Selection, s *scratch) bool {
 			return s.count[ci] > 0
 		}
 		w := len(c.vars)
+		// The selected level with the fewest tuples gives the candidates.
+		var shortest []int32
 		selected := false
-		for _, ac := range c.attrCols {
-			if sel[ac.attr] >= 0 {
+		for i, ac := range c.attrCols {
+			if x := sel[ac.attr]; x >= 0 {
+				if p := c.postings[i][x]; !selected || len(p) < len(shortest) {
+					shortest = p
+				}
 				selected = true
-				break
 			}
 		}
 		if selected {
 			alive := s.alive[ci]
+			clear(alive)
 			n := 0
-			for t := 0; t < c.n; t++ {
-				row := c.data[t*w : t*w+w]
+			for _, t := range shortest {
+				row := c.data[int(t)*w : int(t)*w+w]
 				ok := true
 				for _, ac := range c.attrCols {
 					if x := sel[ac.attr]; x >= 0 && int(row[ac.col]) != x {
@@ -98,8 +107,8 @@ func (e *Engine) up(sel Selection, s *scratch) bool {
 						break
 					}
 				}
-				alive[t] = ok
 				if ok {
+					alive[t] = true
 					n++
 				}
 			}

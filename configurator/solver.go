@@ -163,41 +163,62 @@ func (sv *solver) unsat(rels []*csp.Relation) (unsat, ok bool) {
 // arcConsistent removes from dom (indexed through local) the values without
 // support in some relation, until a fixpoint, and reports false on a
 // wipe-out. Most conflicts among configuration rules are found here, with
-// no search.
+// no search. A worklist revisits only the relations of variables that lost
+// values.
 func arcConsistent(rels []*csp.Relation, local map[int]int, dom [][]bool) bool {
-	sup := make([][]bool, 0, 8)
-	for changed := true; changed; {
-		changed = false
-		for _, r := range rels {
-			sup = sup[:0]
-			for _, v := range r.Scope {
-				sup = append(sup, make([]bool, len(dom[local[v]])))
-			}
-			n := r.Len()
-		tuples:
-			for t := 0; t < n; t++ {
-				tu := r.Tuple(t)
-				for i, v := range r.Scope {
-					if !dom[local[v]][tu[i]] {
-						continue tuples
-					}
-				}
-				for i := range r.Scope {
-					sup[i][tu[i]] = true
-				}
-			}
+	byVar := make(map[int][]int)
+	for ri, r := range rels {
+		for _, v := range r.Scope {
+			byVar[v] = append(byVar[v], ri)
+		}
+	}
+	queued := make([]bool, len(rels))
+	queue := make([]int, len(rels))
+	for ri := range rels {
+		queue[ri], queued[ri] = ri, true
+	}
+	var sup [][]bool
+	for len(queue) > 0 {
+		ri := queue[0]
+		queue = queue[1:]
+		queued[ri] = false
+		r := rels[ri]
+		sup = sup[:0]
+		for _, v := range r.Scope {
+			sup = append(sup, make([]bool, len(dom[local[v]])))
+		}
+		n := r.Len()
+	tuples:
+		for t := 0; t < n; t++ {
+			tu := r.Tuple(t)
 			for i, v := range r.Scope {
-				d := dom[local[v]]
-				left := false
-				for x := range d {
-					if d[x] && !sup[i][x] {
-						d[x] = false
-						changed = true
-					}
-					left = left || d[x]
+				if !dom[local[v]][tu[i]] {
+					continue tuples
 				}
-				if !left {
-					return false
+			}
+			for i := range r.Scope {
+				sup[i][tu[i]] = true
+			}
+		}
+		for i, v := range r.Scope {
+			d := dom[local[v]]
+			left, changed := false, false
+			for x := range d {
+				if d[x] && !sup[i][x] {
+					d[x] = false
+					changed = true
+				}
+				left = left || d[x]
+			}
+			if !left {
+				return false
+			}
+			if changed {
+				for _, rj := range byVar[v] {
+					if rj != ri && !queued[rj] {
+						queued[rj] = true
+						queue = append(queue, rj)
+					}
 				}
 			}
 		}

@@ -217,3 +217,46 @@ func TestConflictIsMinimal(t *testing.T) {
 }
 
 var _ = model.Int
+
+// TestCompleteExtremeRollups: for a property rolled up by max or min, a
+// completion minimising or maximising it reaches the best roll-up over all
+// valid configurations.
+func TestCompleteExtremeRollups(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for iter := 0; iter < 300; iter++ {
+		m := randomModel(r)
+		rollup := []model.Rollup{model.Max, model.Min}[r.IntN(2)]
+		m.Properties[1].Rollup = rollup
+		m.Reindex()
+		e := mustCompile(t, m)
+		sel := randomSelection(r, m)
+		roll := func(c []int) model.Decimal { return Roll(m, c).Totals["vol"] }
+		for _, goal := range []Goal{Minimize, Maximize} {
+			got, ok, err := e.Complete(sel, Objective{Goal: goal, Property: "vol"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var best []int
+			for _, c := range validConfigs(m) {
+				if !agrees(c, sel) {
+					continue
+				}
+				if best == nil || (goal == Minimize && roll(c) < roll(best)) || (goal == Maximize && roll(c) > roll(best)) {
+					best = c
+				}
+			}
+			if ok != (best != nil) {
+				t.Fatalf("model %d: ok = %v, want %v", iter, ok, best != nil)
+			}
+			if !ok {
+				continue
+			}
+			if !m.Valid(got) || !agrees(got, sel) {
+				t.Fatalf("model %d: completion invalid", iter)
+			}
+			if roll(got) != roll(best) {
+				t.Fatalf("model %d rollup %v goal %v: completion rolls up to %v, best %v", iter, rollup, goal, roll(got), roll(best))
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package configurator
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/tailor-c2b/tailor/model"
 )
@@ -143,6 +144,9 @@ func (e *Engine) Complete(sel Selection, obj Objective) (config []int, ok bool, 
 	} else {
 		prop = "cost"
 	}
+	if p := e.m.Property(prop); obj.Goal != Defaults && obj.Goal != Cheapest && p.Rollup != model.Sum {
+		return e.completeExtreme(sel, prop, obj.Goal == Maximize, p.Rollup == model.Max)
+	}
 	sign := int64(1)
 	if obj.Goal == Maximize {
 		sign = -1
@@ -174,4 +178,111 @@ func (e *Engine) Complete(sel Selection, obj Objective) (config []int, ok bool, 
 		config[a] = int(assign[a])
 	}
 	return config, true, nil
+}
+
+// completeExtreme optimises a property whose roll-up is the largest (max)
+// or smallest (!max) level value, rather than a sum. Lowering the largest
+// value (or raising the smallest) is a bottleneck problem: the best
+// threshold is found by bisection, each step a min-sum pass counting the
+// levels beyond it. Raising the largest value (or lowering the smallest)
+// needs one level as good as any possible one. Defaults break ties.
+func (e *Engine) completeExtreme(sel Selection, prop string, maximize, rollupMax bool) ([]int, bool, error) {
+	m := e.m
+	nAttr := len(m.Attributes)
+	s := e.getScratch()
+	defer e.putScratch(s)
+	if !e.up(sel, s) {
+		return nil, false, nil
+	}
+	nonDefault := func(a int, x int32) int64 {
+		if d := m.Attributes[a].Default; d >= 0 && int(x) != d {
+			return 1
+		}
+		return 0
+	}
+	finish := func(assign []int32) []int {
+		config := make([]int, nAttr)
+		for a := range config {
+			config[a] = int(assign[a])
+		}
+		return config
+	}
+	value := func(a int, x int32) model.Decimal { return m.Attributes[a].Levels[x].Numbers[prop] }
+	// A level that does not set the property is skipped by the roll-up.
+	set := func(a int, x int32) bool {
+		_, ok := m.Attributes[a].Levels[x].Numbers[prop]
+		return ok
+	}
+	if maximize == rollupMax {
+		// One level as high (or low) as possible: the best possible level.
+		e.down(s)
+		bestA, bestL := -1, -1
+		for a := range m.Attributes {
+			d := e.domainOf(a, s)
+			for l, ok := range d {
+				if !ok || !set(a, int32(l)) {
+					continue
+				}
+				v := value(a, int32(l))
+				if bestA < 0 || (maximize && v > value(bestA, int32(bestL))) || (!maximize && v < value(bestA, int32(bestL))) {
+					bestA, bestL = a, l
+				}
+			}
+		}
+		forced := append(Selection(nil), sel...)
+		if bestA >= 0 {
+			forced[bestA] = bestL
+		}
+		if !e.up(forced, s) {
+			return nil, false, fmt.Errorf("internal: a possible level is inconsistent")
+		}
+		assign, _ := e.minSum(s, func(v int, x int32) cost {
+			if v >= nAttr {
+				return cost{}
+			}
+			return cost{nonDefault(v, x), 0}
+		})
+		return finish(assign), true, nil
+	}
+	// Bottleneck: the tightest threshold every level can keep within.
+	var thresholds []model.Decimal
+	seen := map[model.Decimal]bool{}
+	for a := range m.Attributes {
+		for l := range m.Attributes[a].Levels {
+			if v := value(a, int32(l)); !seen[v] {
+				seen[v] = true
+				thresholds = append(thresholds, v)
+			}
+		}
+	}
+	sort.Slice(thresholds, func(i, j int) bool { return thresholds[i] < thresholds[j] })
+	if maximize { // raise the smallest: thresholds from high to low
+		for i, j := 0, len(thresholds)-1; i < j; i, j = i+1, j-1 {
+			thresholds[i], thresholds[j] = thresholds[j], thresholds[i]
+		}
+	}
+	beyond := func(v, t model.Decimal) bool {
+		if maximize {
+			return v < t
+		}
+		return v > t
+	}
+	pass := func(t model.Decimal) ([]int32, cost) {
+		return e.minSum(s, func(v int, x int32) cost {
+			if v >= nAttr {
+				return cost{}
+			}
+			c := cost{0, nonDefault(v, x)}
+			if set(v, x) && beyond(value(v, x), t) {
+				c.a = 1
+			}
+			return c
+		})
+	}
+	i := sort.Search(len(thresholds), func(i int) bool {
+		_, c := pass(thresholds[i])
+		return c.a == 0
+	})
+	assign, _ := pass(thresholds[min(i, len(thresholds)-1)])
+	return finish(assign), true, nil
 }

@@ -227,10 +227,20 @@ func (e *Engine) Report(sel Selection, opts ReportOptions) (*Report, error) {
 			switch {
 			case sel[a] == l:
 				ls.State = StateSelected
-			case !ok:
-				ls.State = StateExcluded
-			case sel[a] < 0 && possible[a][l]:
+			case ok && sel[a] < 0 && possible[a][l]:
 				ls.State = StatePossible
+			case !ok && sel[a] < 0:
+				// Nothing is possible until the conflict is resolved; the
+				// conflict explains, and the selected attributes show
+				// which switches resolve it.
+				ls.State = StateExcluded
+			case !opts.Explain:
+				trial := append(Selection(nil), sel...)
+				trial[a] = l
+				ls.State = StateExcluded
+				if e.Consistent(trial) {
+					ls.State = StatePossible
+				}
 			default:
 				x := e.Explain(sel, a, l)
 				if !x.Excluded {

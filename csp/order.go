@@ -64,4 +64,3 @@ func (p *Problem) MinFillOrder(size func(v int) float64) []int {
 	}
 	return order
 }
-

@@ -307,7 +307,7 @@ func (c *checker) table(t *Table, names map[string]Pos) {
 	for i := range t.Rows {
 		r := &t.Rows[i]
 		if len(r.Cells) != len(t.Attrs) {
-			c.errorf(r.Pos, "table row has %d cells, want %d", len(r.Cells), len(t.Attrs))
+			c.errorf(r.Pos, "table row has %d %s, want %d", len(r.Cells), plural(len(r.Cells), "cell"), len(t.Attrs))
 			continue
 		}
 		for j := range r.Cells {
@@ -334,4 +334,11 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

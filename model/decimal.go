@@ -16,9 +16,9 @@ type Decimal int64
 // DecimalScale is the number of Decimal units in 1.
 const DecimalScale = 1_000_000
 
-// MaxDecimal bounds the magnitude of a parsed Decimal, leaving headroom so
-// that sums of a few thousand values cannot overflow.
-const MaxDecimal Decimal = 1_000_000_000_000 * DecimalScale
+// MaxDecimal bounds the magnitude of a parsed Decimal (a billion units) so
+// that sums of up to nine thousand values cannot overflow.
+const MaxDecimal Decimal = 1_000_000_000 * DecimalScale
 
 // Int returns the Decimal for an integer.
 func Int(n int64) Decimal { return Decimal(n * DecimalScale) }

@@ -203,7 +203,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown attribute", abc + "rule: sise = x", []string{`8:7: unknown attribute "sise"`}},
 		{"unknown level", abc + "rule: b in {u, huge}", []string{`8:16: unknown level "huge" of attribute "b"`}},
 		{"table cells", abc + "table (a, b) {\n x u v\n y\n}", []string{
-			`9:2: table row has 3 cells, want 2`, `10:2: table row has 1 cells, want 2`}},
+			`9:2: table row has 3 cells, want 2`, `10:2: table row has 1 cell, want 2`}},
 		{"product", abc + "rule: a.p * a.q > 1", []string{`8:11: product of two non-constant expressions; one side of * must be a constant`}},
 		{"money needs currency", head + "property c money\nattribute a { level x { c 1 } }", []string{
 			`2:10: money property "c" needs a currency declaration (currency CODE)`}},

@@ -124,7 +124,9 @@ func printReport(w io.Writer, m *model.Model, r *configurator.Report) {
 		for _, p := range c.RollUp.Parts {
 			parts = append(parts, fmt.Sprintf("%s x%d", p.Number, p.Qty))
 		}
-		fmt.Fprintf(w, "Parts: %s\n", strings.Join(parts, ", "))
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "Parts: %s\n", strings.Join(parts, ", "))
+		}
 	}
 }
 

@@ -90,7 +90,7 @@ func (env *env) compile(file string) (*configurator.Engine, error) {
 	}
 	e, err := configurator.Compile(m, configurator.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("compile %s: %w", file, err)
+		return nil, fmt.Errorf("compile %s: %w", displayName(file), err)
 	}
 	return e, nil
 }
@@ -171,7 +171,10 @@ func (env *env) modelFmt(args []string) error {
 		for _, d := range diags {
 			fmt.Fprintln(env.stderr, d)
 		}
-		return exitError{err.Error()}
+		if diags.HasErrors() {
+			return exitError{err.Error()}
+		}
+		return err
 	}
 	_, err = env.stdout.Write(model.Format(m))
 	return err
@@ -197,4 +200,15 @@ func (env *env) modelGenerate(args []string) error {
 	}
 	_, err = env.stdout.Write(model.Format(modelgen.Generate(p)))
 	return err
+}
+
+// displayName names a model file argument for messages.
+func displayName(file string) string {
+	switch file {
+	case "":
+		return models.PhoneFile + " (built in)"
+	case "-":
+		return "<stdin>"
+	}
+	return file
 }

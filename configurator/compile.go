@@ -177,19 +177,7 @@ func (e *Engine) buildTree(p *csp.Problem, order []int) {
 	for i, v := range order {
 		pos[v] = i
 	}
-	adj := make([]map[int]bool, n)
-	for v := range adj {
-		adj[v] = map[int]bool{}
-	}
-	for _, r := range p.Relations {
-		for _, a := range r.Scope {
-			for _, b := range r.Scope {
-				if a != b {
-					adj[a][b] = true
-				}
-			}
-		}
-	}
+	adj := p.PrimalGraph()
 	clusterOf := make([]int, n)
 	for _, v := range order {
 		vars := []int{v}

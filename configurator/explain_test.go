@@ -6,6 +6,7 @@ import (
 
 	"github.com/tailor-c2b/tailor/csp"
 	"github.com/tailor-c2b/tailor/model"
+	"github.com/tailor-c2b/tailor/model/modeltest"
 )
 
 // holdsUnder reports whether a configuration satisfies the given origins
@@ -37,10 +38,10 @@ func TestExplainIsMinimalAndRepairIsSmallest(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	explained := 0
 	for iter := 0; iter < 300; iter++ {
-		m := randomModel(r)
+		m := modeltest.Random(r)
 		e := mustCompile(t, m)
-		all := allConfigs(m)
-		valid := validConfigs(m)
+		all := modeltest.AllConfigs(m)
+		valid := modeltest.ValidConfigs(m)
 		allOrigins := make([]int, len(e.p.Origins))
 		for i := range allOrigins {
 			allOrigins[i] = i
@@ -131,9 +132,9 @@ func TestExplainIsMinimalAndRepairIsSmallest(t *testing.T) {
 func TestCompleteIsValidAndOptimal(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for iter := 0; iter < 300; iter++ {
-		m := randomModel(r)
+		m := modeltest.Random(r)
 		e := mustCompile(t, m)
-		valid := validConfigs(m)
+		valid := modeltest.ValidConfigs(m)
 		sel := randomSelection(r, m)
 		for _, obj := range []Objective{{Goal: Cheapest, Property: "cost"}, {Goal: Maximize, Property: "vol"}, {Goal: Defaults}} {
 			got, ok, err := e.Complete(sel, obj)
@@ -185,7 +186,7 @@ func TestConflictIsMinimal(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	seen := 0
 	for iter := 0; iter < 300; iter++ {
-		m := randomModel(r)
+		m := modeltest.Random(r)
 		e := mustCompile(t, m)
 		sel := randomSelection(r, m)
 		c := e.Conflict(sel)
@@ -224,7 +225,7 @@ var _ = model.Int
 func TestCompleteExtremeRollups(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	for iter := 0; iter < 300; iter++ {
-		m := randomModel(r)
+		m := modeltest.Random(r)
 		rollup := []model.Rollup{model.Max, model.Min}[r.IntN(2)]
 		m.Properties[1].Rollup = rollup
 		m.Reindex()
@@ -237,7 +238,7 @@ func TestCompleteExtremeRollups(t *testing.T) {
 				t.Fatal(err)
 			}
 			var best []int
-			for _, c := range validConfigs(m) {
+			for _, c := range modeltest.ValidConfigs(m) {
 				if !agrees(c, sel) {
 					continue
 				}

@@ -5,19 +5,7 @@ package csp
 // product of the domain sizes, given by size, of the resulting cluster.
 func (p *Problem) MinFillOrder(size func(v int) float64) []int {
 	n := len(p.Vars)
-	adj := make([]map[int]bool, n)
-	for v := range adj {
-		adj[v] = map[int]bool{}
-	}
-	for _, r := range p.Relations {
-		for _, a := range r.Scope {
-			for _, b := range r.Scope {
-				if a != b {
-					adj[a][b] = true
-				}
-			}
-		}
-	}
+	adj := p.PrimalGraph()
 	done := make([]bool, n)
 	order := make([]int, 0, n)
 	nbrs := make([]int, 0, 64)
@@ -63,4 +51,23 @@ func (p *Problem) MinFillOrder(size func(v int) float64) []int {
 		order = append(order, v)
 	}
 	return order
+}
+
+// PrimalGraph returns the neighbours of each variable: the variables it
+// shares a relation with.
+func (p *Problem) PrimalGraph() []map[int]bool {
+	adj := make([]map[int]bool, len(p.Vars))
+	for v := range adj {
+		adj[v] = map[int]bool{}
+	}
+	for _, r := range p.Relations {
+		for _, a := range r.Scope {
+			for _, b := range r.Scope {
+				if a != b {
+					adj[a][b] = true
+				}
+			}
+		}
+	}
+	return adj
 }

@@ -438,29 +438,52 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 		}
 		at[d] = append(at[d], ch)
 	}
-	// A generator at a depth is a relation whose other variables are all
-	// assigned earlier: the values it supports, looked up in an index,
-	// replace a scan of the whole domain (which matters for partial sums,
-	// where one value in thousands fits).
+	// Each check also prunes partial rows: once some of its variables are
+	// assigned, their values must agree with one of its tuples (a prefix).
+	// And at each depth a generator lists the values the check allows for
+	// the column given the earlier ones, in place of a scan of the whole
+	// domain; of the checks over a column, the one listing the fewest
+	// values on average generates it. Without prefixes a wide table would
+	// be checked only when all its variables are assigned, after
+	// enumerating their product; without generators a partial sum would
+	// scan thousands of values to find the one that fits.
+	prefixes := make([][]prefix, w)
 	gens := make([]*generator, w)
-	for d, j := range seq {
-		for _, ch := range at[d] {
-			pos := -1
-			for i, k := range ch.cols {
-				if k == j {
-					pos = i
-				}
-			}
-			if pos < 0 {
-				continue
-			}
-			tu := ch.tuples()
-			if g := gens[d]; g == nil || len(tu)/len(ch.cols) < len(g.tuples)/len(g.cols) {
-				gens[d] = &generator{tuples: tu, cols: ch.cols, pos: pos}
-			}
+	for _, ch := range checks {
+		arity := len(ch.cols)
+		order := make([]int, arity) // scope positions by depth
+		for i := range order {
+			order[i] = i
 		}
-		if g := gens[d]; g != nil {
-			g.build(alive[c.vars[j]])
+		sort.Slice(order, func(a, b int) bool { return depthOf[ch.cols[order[a]]] < depthOf[ch.cols[order[b]]] })
+		tu := ch.tuples()
+		first := 1
+		if ch.rel != nil {
+			first = 2 // arc consistency already made every value supported
+		}
+		for p := first; p <= arity; p++ {
+			pos := order[:p]
+			keyCols := make([]int, p)
+			for i, o := range pos {
+				keyCols[i] = ch.cols[o]
+			}
+			d := depthOf[keyCols[p-1]]
+			if p < arity {
+				set := map[string]bool{}
+				buf := make([]byte, 0, 4*p)
+				for t := 0; t < len(tu); t += arity {
+					buf = buf[:0]
+					for _, o := range pos {
+						buf = binary.LittleEndian.AppendUint32(buf, uint32(tu[t+o]))
+					}
+					set[string(buf)] = true
+				}
+				prefixes[d] = append(prefixes[d], prefix{cols: keyCols, set: set})
+			}
+			g := newGenerator(tu, arity, pos, keyCols, alive[c.vars[keyCols[p-1]]])
+			if cur := gens[d]; cur == nil || g.average() < cur.average() {
+				gens[d] = g
+			}
 		}
 	}
 	row := make([]int32, w)
@@ -486,6 +509,11 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 	values:
 		for _, x := range candidates {
 			row[j] = x
+			for _, pr := range prefixes[d] {
+				if !pr.set[string(projectKey(buf, row, pr.cols))] {
+					continue values
+				}
+			}
 			for _, ch := range at[d] {
 				if ch.rel != nil {
 					vals = vals[:0]
@@ -512,38 +540,56 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 	return nil
 }
 
-// generator indexes a relation's tuples by the values of all scope
-// variables but one, to list that variable's supported values.
-type generator struct {
-	tuples []int32 // allowed tuples, row after row
-	cols   []int   // cluster column of each scope variable
-	pos    int     // scope position of the generated variable
-	index  map[string][]int32
-	key    []int
+// prefix holds the projections of a check's tuples onto its variables
+// assigned up to some depth.
+type prefix struct {
+	cols []int // cluster columns, in depth order
+	set  map[string]bool
 }
 
-func (g *generator) build(alive []bool) {
-	g.index = map[string][]int32{}
-	for i, k := range g.cols {
-		if i != g.pos {
-			g.key = append(g.key, k)
-		}
-	}
-	n := len(g.cols)
-	buf := make([]byte, 0, 4*n)
-	for t := 0; t < len(g.tuples); t += n {
-		tu := g.tuples[t : t+n]
-		if !alive[tu[g.pos]] {
+// generator indexes a check's tuples by the values of its variables
+// assigned before a depth, to list the values they allow for the variable
+// assigned at that depth.
+type generator struct {
+	key   []int // cluster columns of the earlier variables
+	index map[string][]int32
+	pairs int // distinct (key, value) pairs
+}
+
+// newGenerator indexes tuples (arity values each) by the scope positions
+// pos[:len(pos)-1]; the generated value is at pos[len(pos)-1], and cols
+// gives each position's cluster column.
+func newGenerator(tuples []int32, arity int, pos, cols []int, alive []bool) *generator {
+	last := pos[len(pos)-1]
+	g := &generator{key: cols[:len(cols)-1], index: map[string][]int32{}}
+	seen := map[string]bool{}
+	buf := make([]byte, 0, 4*len(pos))
+	for t := 0; t < len(tuples); t += arity {
+		v := tuples[t+last]
+		if !alive[v] {
 			continue
 		}
 		buf = buf[:0]
-		for i, v := range tu {
-			if i != g.pos {
-				buf = binary.LittleEndian.AppendUint32(buf, uint32(v))
-			}
+		for _, o := range pos[:len(pos)-1] {
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(tuples[t+o]))
 		}
-		g.index[string(buf)] = append(g.index[string(buf)], tu[g.pos])
+		k := string(buf)
+		pair := string(binary.LittleEndian.AppendUint32(buf, uint32(v)))
+		if !seen[pair] {
+			seen[pair] = true
+			g.index[k] = append(g.index[k], v)
+			g.pairs++
+		}
 	}
+	return g
+}
+
+// average is the mean number of values listed per key.
+func (g *generator) average() float64 {
+	if len(g.index) == 0 {
+		return 0
+	}
+	return float64(g.pairs) / float64(len(g.index))
 }
 
 func (g *generator) values(row []int32, buf []byte) []int32 {

@@ -5,51 +5,91 @@ package csp
 // product of the domain sizes, given by size, of the resulting cluster.
 func (p *Problem) MinFillOrder(size func(v int) float64) []int {
 	n := len(p.Vars)
-	adj := p.PrimalGraph()
+	nbr := p.PrimalGraph()
+	words := (n + 63) / 64
+	adj := make([]uint64, n*words) // adjacency bitmap, row per variable
+	has := func(a, b int) bool { return adj[a*words+b/64]&(1<<(b%64)) != 0 }
+	link := func(a, b int) {
+		adj[a*words+b/64] |= 1 << (b % 64)
+		nbr[a][b] = true
+	}
+	for a := range nbr {
+		for b := range nbr[a] {
+			link(a, b)
+		}
+	}
+	sz := make([]float64, n)
+	for v := range sz {
+		sz[v] = size(v)
+	}
+	fill := make([]int, n)
+	weight := make([]float64, n)
+	score := func(v int) {
+		f := 0
+		w := sz[v]
+		ns := make([]int, 0, len(nbr[v]))
+		for u := range nbr[v] {
+			ns = append(ns, u)
+			w *= sz[u]
+		}
+		for i, a := range ns {
+			row := adj[a*words : (a+1)*words]
+			for _, b := range ns[i+1:] {
+				if row[b/64]&(1<<(b%64)) == 0 {
+					f++
+				}
+			}
+		}
+		fill[v], weight[v] = f, w
+	}
+	for v := 0; v < n; v++ {
+		score(v)
+	}
 	done := make([]bool, n)
 	order := make([]int, 0, n)
-	nbrs := make([]int, 0, 64)
+	stale := make([]bool, n)
 	for len(order) < n {
-		best, bestFill, bestWeight := -1, 0, 0.0
+		best := -1
 		for v := 0; v < n; v++ {
 			if done[v] {
 				continue
 			}
-			nbrs = nbrs[:0]
-			for u := range adj[v] {
-				nbrs = append(nbrs, u)
-			}
-			fill := 0
-			for i, a := range nbrs {
-				for _, b := range nbrs[i+1:] {
-					if !adj[a][b] {
-						fill++
-					}
-				}
-				if best >= 0 && fill > bestFill {
-					break
-				}
-			}
-			w := size(v)
-			for _, u := range nbrs {
-				w *= size(u)
-			}
-			if best < 0 || fill < bestFill || (fill == bestFill && w < bestWeight) {
-				best, bestFill, bestWeight = v, fill, w
+			if best < 0 || fill[v] < fill[best] || (fill[v] == fill[best] && weight[v] < weight[best]) {
+				best = v
 			}
 		}
 		v := best
-		for a := range adj[v] {
-			for b := range adj[v] {
-				if a != b {
-					adj[a][b] = true
+		// Connect v's neighbours, remove v, and rescore the variables
+		// whose neighbourhoods changed: v's neighbours and theirs.
+		for a := range nbr[v] {
+			for b := range nbr[v] {
+				if a != b && !has(a, b) {
+					link(a, b)
 				}
 			}
-			delete(adj[a], v)
+		}
+		for a := range nbr[v] {
+			delete(nbr[a], v)
+			adj[a*words+v/64] &^= 1 << (v % 64)
 		}
 		done[v] = true
 		order = append(order, v)
+		for a := range nbr[v] {
+			stale[a] = true
+			for b := range nbr[a] {
+				stale[b] = true
+			}
+		}
+		for u := range stale {
+			if stale[u] {
+				stale[u] = false
+				if !done[u] {
+					score(u)
+				}
+			}
+		}
 	}
+
 	return order
 }
 

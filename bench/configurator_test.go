@@ -34,6 +34,7 @@ func benchModels(tb testing.TB) map[string]*model.Model {
 	out["phone"] = m
 	out["medium"] = modelgen.Generate(modelgen.Medium)
 	out["big"] = modelgen.Generate(modelgen.Big)
+	out["lines"] = modelgen.Generate(modelgen.Lines)
 	return out
 }
 

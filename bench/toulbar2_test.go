@@ -22,7 +22,7 @@ import (
 
 // sideBySideModels is the order in which the comparison reports the models
 // of benchModels, smallest first.
-var sideBySideModels = []string{"phone", "medium", "big"}
+var sideBySideModels = []string{"phone", "medium", "big", "lines"}
 
 // toulbar2Row is one model's line of the side-by-side comparison.
 type toulbar2Row struct {

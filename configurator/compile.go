@@ -329,6 +329,28 @@ type check struct {
 	proj  []int32 // the distinct projections, row after row
 }
 
+// projectionCheck is the check of a relation's projection onto some of its
+// scope positions, whose cluster columns are cols.
+func projectionCheck(r *csp.Relation, cols, pos []int) check {
+	set := map[string]bool{}
+	var proj []int32
+	buf := make([]byte, 0, 4*len(pos))
+	for t := 0; t < r.Len(); t++ {
+		tu := r.Tuple(t)
+		buf = buf[:0]
+		for _, i := range pos {
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(tu[i]))
+		}
+		if !set[string(buf)] {
+			set[string(buf)] = true
+			for _, i := range pos {
+				proj = append(proj, tu[i])
+			}
+		}
+	}
+	return check{cols: cols, set: set, proj: proj}
+}
+
 // tuples returns the check's allowed tuples, row after row, in cols order.
 func (ch *check) tuples() []int32 {
 	if ch.rel != nil {
@@ -348,18 +370,23 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 				continue
 			}
 			seen[r] = true
-			cols := make([]int, len(r.Scope))
-			inside := true
+			var cols, pos []int // cluster columns and scope positions inside
 			for i, u := range r.Scope {
-				j, ok := c.colOf[u]
-				if !ok {
-					inside = false
-					break
+				if j, ok := c.colOf[u]; ok {
+					cols = append(cols, j)
+					pos = append(pos, i)
 				}
-				cols[i] = j
 			}
-			if inside {
+			switch {
+			case len(cols) == len(r.Scope):
 				checks = append(checks, check{rel: r, cols: cols})
+			case len(cols) >= 2:
+				// A relation reaching outside the cluster still bounds
+				// the cluster's tuples by its projection: a valid
+				// configuration agrees with it on the shared variables.
+				// The check prunes tuples that the downward pass would
+				// remove anyway, before they are enumerated.
+				checks = append(checks, projectionCheck(r, cols, pos))
 			}
 		}
 	}

@@ -32,7 +32,14 @@ type Params struct {
 	// Looseness (0..1) is the share of compatible pairs in a binary table;
 	// it tunes the number of valid configurations.
 	Looseness float64
-	Seed      uint64
+	// Lines, when positive, switches to product-line tables: every table
+	// lists the combinations that Lines hidden product lines (complete
+	// configurations) take on its attributes, as tables of real models
+	// often record which option combinations each model line offers.
+	// Tables then span 2 to 10 nearby attributes; Looseness, Wide, Links
+	// and ModuleSize are not used.
+	Lines int
+	Seed  uint64
 }
 
 // Medium has the size of the public "medium" configuration benchmark: 150
@@ -46,21 +53,32 @@ var Medium = Params{Name: "generated-medium", Attributes: 150, Tables: 175, MinD
 var Big = Params{Name: "generated-big", Attributes: 270, Tables: 330, MinDomain: 2, MaxDomain: 324,
 	ModuleSize: 13, Wide: 0.5, Links: 0.5, Looseness: 0.25, Seed: 2}
 
-// Preset returns a named parameter set: "medium" or "big".
+// Lines has the size of the public Renault Megane configuration benchmark
+// (99 attributes with 2 to 42 levels, 113 tables of arity 2 to 10) with
+// product-line tables drawn from 50 hidden lines.
+var Lines = Params{Name: "generated-lines", Attributes: 99, Tables: 113, MinDomain: 2, MaxDomain: 42,
+	Lines: 50, Seed: 1}
+
+// Preset returns a named parameter set: "medium", "big" or "lines".
 func Preset(name string) (Params, error) {
 	switch name {
 	case "medium":
 		return Medium, nil
 	case "big":
 		return Big, nil
+	case "lines":
+		return Lines, nil
 	}
-	return Params{}, fmt.Errorf("unknown preset %q: want medium or big", name)
+	return Params{}, fmt.Errorf("unknown preset %q: want medium, big or lines", name)
 }
 
 // Generate builds a model. Every generated model has at least one valid
 // configuration: a hidden seed configuration satisfies every table.
 func Generate(p Params) *model.Model {
 	r := rand.New(rand.NewPCG(p.Seed, uint64(p.Attributes)*1_000_003+uint64(p.Tables)))
+	if p.Lines > 0 {
+		return productLines(p, r)
+	}
 	m := &model.Model{Name: p.Name, Version: fmt.Sprintf("seed-%d", p.Seed), Currency: "EUR"}
 	m.Properties = []model.Property{{Name: "cost", Kind: model.Money, Label: "Cost"}}
 
@@ -251,4 +269,82 @@ func wideRows(r *rand.Rand, m *model.Model, s []int, seed []int) []model.Row {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// productLines builds a model whose tables are projections of hidden product
+// lines onto scopes of nearby attributes.
+func productLines(p Params, r *rand.Rand) *model.Model {
+	m := &model.Model{Name: p.Name, Version: fmt.Sprintf("seed-%d", p.Seed), Currency: "EUR"}
+	m.Properties = []model.Property{{Name: "cost", Kind: model.Money, Label: "Cost"}}
+	n := p.Attributes
+	dom := make([]int, n)
+	for i := range dom {
+		dom[i] = p.MinDomain + r.IntN(min(6, p.MaxDomain-p.MinDomain+1))
+		if i == n/2 {
+			dom[i] = p.MaxDomain
+		} else if r.IntN(10) == 0 {
+			dom[i] = min(p.MaxDomain, 10+r.IntN(33))
+		}
+		a := model.Attribute{Name: fmt.Sprintf("x%d", i), Label: fmt.Sprintf("Option %d", i), Default: -1}
+		for l := 0; l < dom[i]; l++ {
+			a.Levels = append(a.Levels, model.Level{
+				Name:    fmt.Sprintf("v%d", l),
+				Label:   fmt.Sprintf("Variant %d", l),
+				Numbers: map[string]model.Decimal{"cost": model.Int(int64(r.IntN(5000)))},
+			})
+		}
+		m.Attributes = append(m.Attributes, a)
+	}
+	lines := make([][]int, p.Lines)
+	for s := range lines {
+		lines[s] = make([]int, n)
+		for i := range lines[s] {
+			lines[s][i] = r.IntN(dom[i])
+		}
+	}
+	for t := 0; t < p.Tables; t++ {
+		k := 2 + r.IntN(3)
+		if r.IntN(6) == 0 {
+			k = 5 + r.IntN(6)
+		}
+		base := r.IntN(n)
+		inScope := map[int]bool{}
+		for len(inScope) < k {
+			inScope[(base+r.IntN(15))%n] = true
+		}
+		var scope []int
+		for v := range inScope {
+			scope = append(scope, v)
+		}
+		sort.Ints(scope)
+		tb := model.Table{Name: fmt.Sprintf("t%d", t)}
+		for _, v := range scope {
+			tb.Attrs = append(tb.Attrs, m.Attributes[v].Name)
+			tb.A = append(tb.A, v)
+		}
+		seen := map[string]bool{}
+		for _, line := range lines {
+			key := fmt.Sprint(projection(line, scope))
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			row := model.Row{}
+			for _, v := range scope {
+				row.Cells = append(row.Cells, cell(m, v, line[v]))
+			}
+			tb.Rows = append(tb.Rows, row)
+		}
+		m.Tables = append(m.Tables, tb)
+	}
+	m.Reindex()
+	return m
+}
+
+func projection(line, scope []int) []int {
+	out := make([]int, len(scope))
+	for i, v := range scope {
+		out[i] = line[v]
+	}
+	return out
 }

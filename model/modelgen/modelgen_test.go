@@ -34,6 +34,7 @@ func TestPresetsHaveTheStructureOfIndustrialModels(t *testing.T) {
 	}{
 		{modelgen.Medium, 5, 12, 15, 30},
 		{modelgen.Big, 9, 13, 20, 24},
+		{modelgen.Lines, 10, 20, 6, 9},
 	}
 	for _, tt := range tests {
 		t.Run(tt.p.Name, func(t *testing.T) {

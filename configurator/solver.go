@@ -11,6 +11,7 @@ type solver struct {
 	sel    Selection
 	budget int
 	nodes  int
+	local  []int
 }
 
 func newSolver(p *csp.Problem, sel Selection, budget int) *solver {
@@ -21,14 +22,20 @@ func newSolver(p *csp.Problem, sel Selection, budget int) *solver {
 // selection; ok is false if the search ran out of budget.
 func (sv *solver) unsat(rels []*csp.Relation) (unsat, ok bool) {
 	// Collect the variables in the relations' scopes.
-	local := map[int]int{}
+	if sv.local == nil {
+		sv.local = make([]int, len(sv.p.Vars))
+	}
+	local := sv.local // index of each variable among vars, or -1
+	for v := range local {
+		local[v] = -1
+	}
 	var vars []int
 	for _, r := range rels {
 		if len(r.Scope) == 0 && r.Len() == 0 {
 			return true, true
 		}
 		for _, v := range r.Scope {
-			if _, seen := local[v]; !seen {
+			if local[v] < 0 {
 				local[v] = len(vars)
 				vars = append(vars, v)
 			}
@@ -107,6 +114,12 @@ func (sv *solver) unsat(rels []*csp.Relation) (unsat, ok bool) {
 				if left == 0 {
 					return false
 				}
+			case r.Len() <= prefixScanLimit:
+				// Two or more variables free: a small table must still
+				// have a row agreeing with the assigned ones.
+				if !hasRow(r, assigned, local, assign) {
+					return false
+				}
 			}
 		}
 		return true
@@ -165,7 +178,7 @@ func (sv *solver) unsat(rels []*csp.Relation) (unsat, ok bool) {
 // wipe-out. Most conflicts among configuration rules are found here, with
 // no search. A worklist revisits only the relations of variables that lost
 // values.
-func arcConsistent(rels []*csp.Relation, local map[int]int, dom [][]bool) bool {
+func arcConsistent(rels []*csp.Relation, local []int, dom [][]bool) bool {
 	byVar := make(map[int][]int)
 	for ri, r := range rels {
 		for _, v := range r.Scope {
@@ -224,4 +237,24 @@ func arcConsistent(rels []*csp.Relation, local map[int]int, dom [][]bool) bool {
 		}
 	}
 	return true
+}
+
+// prefixScanLimit is the size up to which the solver scans a relation for a
+// row agreeing with a partial assignment.
+const prefixScanLimit = 1024
+
+// hasRow reports whether some tuple of r agrees with the assigned variables
+// of its scope.
+func hasRow(r *csp.Relation, assigned []bool, local []int, assign []int32) bool {
+rows:
+	for t := 0; t < r.Len(); t++ {
+		tu := r.Tuple(t)
+		for i, v := range r.Scope {
+			if assigned[local[v]] && tu[i] != assign[v] {
+				continue rows
+			}
+		}
+		return true
+	}
+	return false
 }

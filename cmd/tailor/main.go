@@ -41,7 +41,7 @@ Usage:
   tailor model count [FILE] [--select attr=level ...]
   tailor model export [FILE] --format xcsp|dimacs [-o OUT]
   tailor model fmt [FILE]
-  tailor model generate --preset medium|big
+  tailor model generate --preset medium|big|lines
   tailor help
 
 FILE is a model in the model language (docs/model-language.md) or, if it

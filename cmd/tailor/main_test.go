@@ -412,7 +412,7 @@ func TestBadInput(t *testing.T) {
 		{"arguments to generate", []string{"model", "generate", "x.tailor"},
 			`model generate takes no arguments, got x.tailor`},
 		{"unknown preset", []string{"model", "generate", "--preset", "huge"},
-			`unknown preset "huge": want medium or big`},
+			`unknown preset "huge": want medium, big or lines`},
 		{"unknown flag", []string{"configure", "--bogus"},
 			`configure: flag provided but not defined: -bogus`},
 		{"model with errors", []string{"model", "export", "--format", "dimacs", "testdata/bad.tailor"},

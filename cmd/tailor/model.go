@@ -182,7 +182,7 @@ func (env *env) modelFmt(args []string) error {
 
 func (env *env) modelGenerate(args []string) error {
 	fs := flag.NewFlagSet("model generate", flag.ContinueOnError)
-	preset := fs.String("preset", "big", "medium or big")
+	preset := fs.String("preset", "big", "medium, big or lines")
 	seed := fs.Uint64("seed", 0, "random seed (0: the preset's)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {

@@ -173,3 +173,55 @@ func TestPhoneExplanationsHold(t *testing.T) {
 		t.Fatalf("only %d explanations checked", checked)
 	}
 }
+
+// TestPhoneConcurrentQueries: one compiled engine answers queries from many
+// goroutines at once with the same results as one at a time.
+func TestPhoneConcurrentQueries(t *testing.T) {
+	e := phone(t)
+	m := e.Model()
+	r := rand.New(rand.NewPCG(17, 18))
+	type query struct {
+		sel   configurator.Selection
+		count string
+	}
+	var qs []query
+	for i := 0; i < 40; i++ {
+		sel := e.NewSelection()
+		for _, a := range r.Perm(len(m.Attributes))[:6] {
+			possible, _ := e.Propagate(sel)
+			var offered []int
+			for l, p := range possible[a] {
+				if p {
+					offered = append(offered, l)
+				}
+			}
+			sel[a] = offered[r.IntN(len(offered))]
+		}
+		qs = append(qs, query{sel, e.Count(sel).String()})
+	}
+	errs := make(chan string, 8*len(qs))
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for _, q := range qs {
+				if got := e.Count(q.sel).String(); got != q.count {
+					errs <- "count " + got + ", want " + q.count
+				}
+				if _, ok := e.Propagate(q.sel); !ok {
+					errs <- "a consistent selection propagated as inconsistent"
+				}
+				if _, ok, err := e.Complete(q.sel, configurator.Objective{Goal: configurator.Cheapest}); !ok || err != nil {
+					errs <- "completion failed"
+				}
+			}
+			done <- true
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for msg := range errs {
+		t.Fatal(msg)
+	}
+}

@@ -94,16 +94,31 @@ func CompileProblem(p *csp.Problem, opts Options) (*Engine, error) {
 	}
 	e := &Engine{m: p.Model, p: p, scratch: make(chan *scratch, 8)}
 	alive, ok := arcConsistency(p)
-	order := p.MinFillOrder(func(v int) float64 {
-		n := 0
+	size := make([]int, len(p.Vars))
+	for v := range size {
 		for _, ok := range alive[v] {
 			if ok {
-				n++
+				size[v]++
 			}
 		}
-		return float64(max(n, 1))
-	})
-	e.buildTree(p, order)
+	}
+	// A variable left with one value is fixed: it ties nothing together,
+	// so it stays out of the graph that the decomposition follows and gets
+	// a cluster of its own. The relations over it are enforced on the
+	// other variables by their projections (restricted to living values).
+	graph := func() []map[int]bool {
+		g := p.PrimalGraph()
+		for v := range g {
+			for u := range g[v] {
+				if size[v] <= 1 || size[u] <= 1 {
+					delete(g[v], u)
+				}
+			}
+		}
+		return g
+	}
+	order := csp.MinFillOrder(graph(), func(v int) float64 { return float64(max(size[v], 1)) })
+	e.buildTree(graph(), p, order)
 	if ok {
 		if err := e.fillClusters(p, alive, opts.MaxTuples); err != nil {
 			return nil, err
@@ -171,13 +186,12 @@ func arcConsistency(p *csp.Problem) ([][]bool, bool) {
 // buildTree turns an elimination order into a join tree: the cluster of v is
 // v with its neighbours at elimination, and its parent is the cluster of the
 // neighbour eliminated next. Components hang under an empty root.
-func (e *Engine) buildTree(p *csp.Problem, order []int) {
+func (e *Engine) buildTree(adj []map[int]bool, p *csp.Problem, order []int) {
 	n := len(p.Vars)
 	pos := make([]int, n)
 	for i, v := range order {
 		pos[v] = i
 	}
-	adj := p.PrimalGraph()
 	clusterOf := make([]int, n)
 	for _, v := range order {
 		vars := []int{v}
@@ -330,13 +344,21 @@ type check struct {
 }
 
 // projectionCheck is the check of a relation's projection onto some of its
-// scope positions, whose cluster columns are cols.
-func projectionCheck(r *csp.Relation, cols, pos []int) check {
+// scope positions, whose cluster columns are cols, over the tuples whose
+// values all live: for a relation whose other variables are fixed, it is
+// exactly the relation restricted to them.
+func projectionCheck(r *csp.Relation, cols, pos []int, alive [][]bool) check {
 	set := map[string]bool{}
 	var proj []int32
 	buf := make([]byte, 0, 4*len(pos))
+tuples:
 	for t := 0; t < r.Len(); t++ {
 		tu := r.Tuple(t)
+		for i, v := range r.Scope {
+			if !alive[v][tu[i]] {
+				continue tuples
+			}
+		}
 		buf = buf[:0]
 		for _, i := range pos {
 			buf = binary.LittleEndian.AppendUint32(buf, uint32(tu[i]))
@@ -386,7 +408,7 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 				// configuration agrees with it on the shared variables.
 				// The check prunes tuples that the downward pass would
 				// remove anyway, before they are enumerated.
-				checks = append(checks, projectionCheck(r, cols, pos))
+				checks = append(checks, projectionCheck(r, cols, pos, alive))
 			}
 		}
 	}

@@ -55,7 +55,7 @@ func LowerLimit(m *model.Model, enumLimit int64) (*Problem, error) {
 	// rest of the model, so that each step of a chain meets the attributes
 	// it is compiled with.
 	if len(chains) > 0 {
-		order := p.MinFillOrder(func(v int) float64 { return float64(p.Vars[v].Size) })
+		order := MinFillOrder(p.PrimalGraph(), func(v int) float64 { return float64(p.Vars[v].Size) })
 		rank := make([]int, len(p.Vars))
 		for i, v := range order {
 			rank[v] = i

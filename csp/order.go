@@ -1,11 +1,11 @@
 package csp
 
-// MinFillOrder returns a min-fill elimination order of the problem's primal
-// graph (variables linked when a relation spans both), ties broken by the
-// product of the domain sizes, given by size, of the resulting cluster.
-func (p *Problem) MinFillOrder(size func(v int) float64) []int {
-	n := len(p.Vars)
-	nbr := p.PrimalGraph()
+// MinFillOrder returns a min-fill elimination order of a graph given by each
+// vertex's neighbours (such as a problem's primal graph), ties broken by the
+// product of the domain sizes, given by size, of the resulting cluster. It
+// consumes the graph.
+func MinFillOrder(nbr []map[int]bool, size func(v int) float64) []int {
+	n := len(nbr)
 	words := (n + 63) / 64
 	adj := make([]uint64, n*words) // adjacency bitmap, row per variable
 	has := func(a, b int) bool { return adj[a*words+b/64]&(1<<(b%64)) != 0 }
@@ -110,4 +110,24 @@ func (p *Problem) PrimalGraph() []map[int]bool {
 		}
 	}
 	return adj
+}
+
+// Width returns the width of an elimination order on a graph: the most
+// neighbours a vertex has when it is eliminated, its neighbours then being
+// linked to each other. For a min-fill order it is an upper bound of the
+// graph's tree-width. It consumes the graph.
+func Width(nbr []map[int]bool, order []int) int {
+	w := 0
+	for _, v := range order {
+		w = max(w, len(nbr[v]))
+		for a := range nbr[v] {
+			for b := range nbr[v] {
+				if a != b {
+					nbr[a][b] = true
+				}
+			}
+			delete(nbr[a], v)
+		}
+	}
+	return w
 }

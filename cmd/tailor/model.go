@@ -127,7 +127,7 @@ func (env *env) modelCheck(args []string) error {
 	st := e.Stats()
 	fmt.Fprintf(env.stdout, "%s %s: %d attributes, %d rules, %d tables; %s valid configurations\n",
 		m.Name, m.Version, len(m.Attributes), len(m.Rules), len(m.Tables), e.Count(e.NewSelection()))
-	fmt.Fprintf(env.stdout, "compiled in %v: %d clusters, tree-width %d, %d tuples\n",
+	fmt.Fprintf(env.stdout, "compiled in %v: %d clusters of width %d, %d tuples\n",
 		compiled.Round(time.Microsecond), st.Clusters, st.Width, st.Tuples)
 	return nil
 }

@@ -337,10 +337,9 @@ func (e *Engine) fillClusters(p *csp.Problem, alive [][]bool, maxTuples int) err
 type check struct {
 	rel  *csp.Relation
 	cols []int // column of each scope variable in the cluster
-	// For a child separator instead of a relation:
-	child *cluster
-	set   map[string]bool
-	proj  []int32 // the distinct projections, row after row
+	// For a child separator or a projection instead of a relation:
+	set  map[string]bool
+	proj []int32 // the distinct projections, row after row
 }
 
 // projectionCheck is the check of a relation's projection onto some of its
@@ -434,7 +433,7 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 				}
 			}
 		}
-		checks = append(checks, check{cols: cols, child: ch, set: set, proj: proj})
+		checks = append(checks, check{cols: cols, set: set, proj: proj})
 	}
 	// Order the columns: most constrained first, then most connected to
 	// those already placed, smaller domains first on ties.

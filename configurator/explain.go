@@ -56,27 +56,14 @@ func (e *Engine) Explain(sel Selection, a, l int) Explanation {
 			others = append(others, b)
 		}
 	}
-	only := e.NewSelection()
-	x.Because, _ = quickXplain(others, func(subset []int) (bool, bool) {
-		for b := range only {
-			only[b] = -1
-		}
-		only[a] = l
-		for _, b := range subset {
-			only[b] = sel[b]
-		}
-		return !e.up(only, s), true
-	})
+	x.Because, _ = quickXplain(others, e.clashes(sel, a, l, s))
 	sort.Ints(x.Because)
-	for b := range trial {
-		if b != a {
-			trial[b] = -1
-		}
-	}
+	reasons := e.NewSelection()
+	reasons[a] = l
 	for _, b := range x.Because {
-		trial[b] = sel[b]
+		reasons[b] = sel[b]
 	}
-	x.Rules, x.RulesComplete = e.responsibleRules(trial)
+	x.Rules, x.RulesComplete = e.responsibleRules(reasons)
 	x.Repair, x.Possible = e.repair(sel, a, l, s)
 	return x
 }
@@ -113,6 +100,25 @@ func (e *Engine) repair(sel Selection, a, l int, s *scratch) ([]Change, bool) {
 	return out, true
 }
 
+// clashes returns the test QuickXplain runs on subsets of the choices: whether
+// the choices of sel at those attributes, with level l of attribute a if a
+// is not -1, admit no valid configuration.
+func (e *Engine) clashes(sel Selection, a, l int, s *scratch) func([]int) (bool, bool) {
+	only := e.NewSelection()
+	return func(subset []int) (bool, bool) {
+		for b := range only {
+			only[b] = -1
+		}
+		if a >= 0 {
+			only[a] = l
+		}
+		for _, b := range subset {
+			only[b] = sel[b]
+		}
+		return !e.up(only, s), true
+	}
+}
+
 // Conflict returns a minimal set of selected attributes whose selections
 // cannot hold together, or nil if the selection is consistent.
 func (e *Engine) Conflict(sel Selection) []int {
@@ -121,22 +127,14 @@ func (e *Engine) Conflict(sel Selection) []int {
 	if e.up(sel, s) {
 		return nil
 	}
-	trial := append(Selection(nil), sel...)
-	var out []int
+	var chosen []int
 	for b, v := range sel {
-		if v < 0 {
-			continue
-		}
-		trial[b] = -1
-		if e.up(trial, s) {
-			trial[b] = v
-		}
-	}
-	for b, v := range trial {
 		if v >= 0 {
-			out = append(out, b)
+			chosen = append(chosen, b)
 		}
 	}
+	out, _ := quickXplain(chosen, e.clashes(sel, -1, -1, s))
+	sort.Ints(out)
 	return out
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/tailor-c2b/tailor/configurator"
 	"github.com/tailor-c2b/tailor/csp"
 	"github.com/tailor-c2b/tailor/model"
+	"github.com/tailor-c2b/tailor/model/modeltest"
 )
 
 // cnf is a parsed DIMACS file.
@@ -115,33 +116,9 @@ func mustWrite(tb testing.TB, p *csp.Problem) []byte {
 	return buf.Bytes()
 }
 
-// lowerRandom lowers a random model, half the time with every numeric
-// constraint split into partial sums (auxiliary variables). It returns the
-// model it lowered, which may keep only the numeric rules of m.
 func lowerRandom(tb testing.TB, r *rand.Rand, m *model.Model) (*model.Model, *csp.Problem) {
 	tb.Helper()
-	if r.IntN(2) == 0 {
-		var rules []model.Rule
-		for _, ru := range m.Rules {
-			if ru.Kind == model.Constraint {
-				ru.Then.(*model.Compare).Op = model.CmpOp(r.IntN(6))
-				rules = append(rules, ru)
-			}
-		}
-		if len(rules) > 0 {
-			m.Rules = rules
-			p, err := csp.LowerLimit(m, 1)
-			if err != nil {
-				tb.Fatalf("lower: %v", err)
-			}
-			return m, p
-		}
-	}
-	p, err := csp.Lower(m)
-	if err != nil {
-		tb.Fatalf("lower: %v", err)
-	}
-	return m, p
+	return modeltest.LowerRandom(tb, r, m)
 }
 
 // TestModelsAreConfigurations counts, by enumerating every assignment of

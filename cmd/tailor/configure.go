@@ -18,11 +18,7 @@ func (env *env) configure(args []string) error {
 	complete := fs.String("complete", "", "complete the design: cheapest, defaults, min:PROPERTY or max:PROPERTY")
 	asJSON := fs.Bool("json", false, "print the report as JSON (docs/configurator.md)")
 	noExplain := fs.Bool("no-explain", false, "do not explain excluded levels")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	file, err := fileArg("configure", pos)
+	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,7 @@ func (env *env) modelExport(args []string) error {
 	fs := flag.NewFlagSet("model export", flag.ContinueOnError)
 	format := fs.String("format", "", "xcsp or dimacs")
 	out := fs.String("o", "", "output file (default standard output)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	file, err := fileArg("model export", pos)
+	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}

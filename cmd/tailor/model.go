@@ -32,6 +32,15 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseFileArgs parses a command's flags and its one optional FILE argument.
+func parseFileArgs(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	return fileArg(fs.Name(), pos)
+}
+
 // fileArg returns the one optional FILE argument.
 func fileArg(cmd string, pos []string) (string, error) {
 	switch len(pos) {
@@ -97,11 +106,7 @@ func (env *env) compile(file string) (*configurator.Engine, error) {
 
 func (env *env) modelCheck(args []string) error {
 	fs := flag.NewFlagSet("model check", flag.ContinueOnError)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	file, err := fileArg("model check", pos)
+	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -136,11 +141,7 @@ func (env *env) modelCount(args []string) error {
 	fs := flag.NewFlagSet("model count", flag.ContinueOnError)
 	var sel listFlag
 	fs.Var(&sel, "select", "attr=level to fix (repeatable)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	file, err := fileArg("model count", pos)
+	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}
@@ -158,11 +159,7 @@ func (env *env) modelCount(args []string) error {
 
 func (env *env) modelFmt(args []string) error {
 	fs := flag.NewFlagSet("model fmt", flag.ContinueOnError)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	file, err := fileArg("model fmt", pos)
+	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ package modeltest
 import (
 	"fmt"
 	"math/rand/v2"
+	"testing"
 
+	"github.com/tailor-c2b/tailor/csp"
 	"github.com/tailor-c2b/tailor/model"
 )
 
@@ -127,4 +129,33 @@ func ValidConfigs(m *model.Model) [][]int {
 		}
 	}
 	return out
+}
+
+// LowerRandom lowers a random model; half the time it keeps only its numeric
+// constraints, with random comparison operators, and forces every one of them
+// through partial-sum chains.
+func LowerRandom(tb testing.TB, r *rand.Rand, m *model.Model) (*model.Model, *csp.Problem) {
+	tb.Helper()
+	if r.IntN(2) == 0 {
+		var rules []model.Rule
+		for _, ru := range m.Rules {
+			if ru.Kind == model.Constraint {
+				ru.Then.(*model.Compare).Op = model.CmpOp(r.IntN(6))
+				rules = append(rules, ru)
+			}
+		}
+		if len(rules) > 0 {
+			m.Rules = rules
+			p, err := csp.LowerLimit(m, 1)
+			if err != nil {
+				tb.Fatalf("lower: %v", err)
+			}
+			return m, p
+		}
+	}
+	p, err := csp.Lower(m)
+	if err != nil {
+		tb.Fatalf("lower: %v", err)
+	}
+	return m, p
 }

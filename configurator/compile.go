@@ -496,7 +496,16 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 	// enumerating their product; without generators a partial sum would
 	// scan thousands of values to find the one that fits.
 	prefixes := make([][]prefix, w)
-	gens := make([]*generator, w)
+	// The average number of values a generator lists is the number of
+	// distinct prefixes one longer than its key over the number of its keys,
+	// which the prefix sets give; only the best generator per depth is built.
+	type candidate struct {
+		tuples    []int32
+		arity     int
+		pos, cols []int
+		average   float64
+	}
+	best := make([]*candidate, w)
 	for _, ch := range checks {
 		arity := len(ch.cols)
 		order := make([]int, arity) // scope positions by depth
@@ -505,9 +514,10 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 		}
 		sort.Slice(order, func(a, b int) bool { return depthOf[ch.cols[order[a]]] < depthOf[ch.cols[order[b]]] })
 		tu := ch.tuples()
-		first := 1
+		first, prev := 1, 1.0 // prev: distinct prefixes of length p-1
 		if ch.rel != nil {
 			first = 2 // arc consistency already made every value supported
+			prev = float64(len(alive[c.vars[ch.cols[order[0]]]]))
 		}
 		for p := first; p <= arity; p++ {
 			pos := order[:p]
@@ -516,6 +526,7 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 				keyCols[i] = ch.cols[o]
 			}
 			d := depthOf[keyCols[p-1]]
+			cur := float64(len(tu) / arity)
 			if p < arity {
 				set := map[string]bool{}
 				buf := make([]byte, 0, 4*p)
@@ -527,11 +538,19 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 					set[string(buf)] = true
 				}
 				prefixes[d] = append(prefixes[d], prefix{cols: keyCols, set: set})
+				cur = float64(len(set))
 			}
-			g := newGenerator(tu, arity, pos, keyCols, alive[c.vars[keyCols[p-1]]])
-			if cur := gens[d]; cur == nil || g.average() < cur.average() {
-				gens[d] = g
+			avg := cur / max(prev, 1)
+			if b := best[d]; b == nil || avg < b.average {
+				best[d] = &candidate{tuples: tu, arity: arity, pos: pos, cols: keyCols, average: avg}
 			}
+			prev = cur
+		}
+	}
+	gens := make([]*generator, w)
+	for d, b := range best {
+		if b != nil {
+			gens[d] = newGenerator(b.tuples, b.arity, b.pos, b.cols, alive[c.vars[b.cols[len(b.cols)-1]]])
 		}
 	}
 	row := make([]int32, w)
@@ -601,7 +620,6 @@ type prefix struct {
 type generator struct {
 	key   []int // cluster columns of the earlier variables
 	index map[string][]int32
-	pairs int // distinct (key, value) pairs
 }
 
 // newGenerator indexes tuples (arity values each) by the scope positions
@@ -626,18 +644,9 @@ func newGenerator(tuples []int32, arity int, pos, cols []int, alive []bool) *gen
 		if !seen[pair] {
 			seen[pair] = true
 			g.index[k] = append(g.index[k], v)
-			g.pairs++
 		}
 	}
 	return g
-}
-
-// average is the mean number of values listed per key.
-func (g *generator) average() float64 {
-	if len(g.index) == 0 {
-		return 0
-	}
-	return float64(g.pairs) / float64(len(g.index))
 }
 
 func (g *generator) values(row []int32, buf []byte) []int32 {

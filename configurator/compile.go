@@ -338,7 +338,7 @@ type check struct {
 	rel  *csp.Relation
 	cols []int // column of each scope variable in the cluster
 	// For a child separator or a projection instead of a relation:
-	set  map[string]bool
+	set  *tupleSet
 	proj []int32 // the distinct projections, row after row
 }
 
@@ -346,10 +346,13 @@ type check struct {
 // scope positions, whose cluster columns are cols, over the tuples whose
 // values all live: for a relation whose other variables are fixed, it is
 // exactly the relation restricted to them.
-func projectionCheck(r *csp.Relation, cols, pos []int, alive [][]bool) check {
-	set := map[string]bool{}
+func projectionCheck(p *csp.Problem, r *csp.Relation, cols, pos []int, alive [][]bool) check {
+	sizes := make([]int, len(pos))
+	for i, o := range pos {
+		sizes[i] = p.Vars[r.Scope[o]].Size
+	}
+	set := newTupleSet(sizes)
 	var proj []int32
-	buf := make([]byte, 0, 4*len(pos))
 tuples:
 	for t := 0; t < r.Len(); t++ {
 		tu := r.Tuple(t)
@@ -358,12 +361,7 @@ tuples:
 				continue tuples
 			}
 		}
-		buf = buf[:0]
-		for _, i := range pos {
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(tu[i]))
-		}
-		if !set[string(buf)] {
-			set[string(buf)] = true
+		if set.add(tu, pos) {
 			for _, i := range pos {
 				proj = append(proj, tu[i])
 			}
@@ -407,7 +405,7 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 				// configuration agrees with it on the shared variables.
 				// The check prunes tuples that the downward pass would
 				// remove anyway, before they are enumerated.
-				checks = append(checks, projectionCheck(r, cols, pos, alive))
+				checks = append(checks, projectionCheck(p, r, cols, pos, alive))
 			}
 		}
 	}
@@ -421,13 +419,10 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 				chCols = append(chCols, j)
 			}
 		}
-		set := make(map[string]bool)
-		buf := make([]byte, 0, 4*len(chCols))
+		set := newTupleSet(e.sizes(ch, chCols))
 		var proj []int32
 		for t := 0; t < ch.n; t++ {
-			k := string(projectKey(buf, ch.row(t), chCols))
-			if !set[k] {
-				set[k] = true
+			if set.add(ch.row(t), chCols) {
 				for _, j := range chCols {
 					proj = append(proj, ch.row(t)[j])
 				}
@@ -528,17 +523,12 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 			d := depthOf[keyCols[p-1]]
 			cur := float64(len(tu) / arity)
 			if p < arity {
-				set := map[string]bool{}
-				buf := make([]byte, 0, 4*p)
+				set := newTupleSet(e.sizes(c, keyCols))
 				for t := 0; t < len(tu); t += arity {
-					buf = buf[:0]
-					for _, o := range pos {
-						buf = binary.LittleEndian.AppendUint32(buf, uint32(tu[t+o]))
-					}
-					set[string(buf)] = true
+					set.add(tu[t:t+arity], pos)
 				}
 				prefixes[d] = append(prefixes[d], prefix{cols: keyCols, set: set})
-				cur = float64(len(set))
+				cur = float64(set.len())
 			}
 			avg := cur / max(prev, 1)
 			if b := best[d]; b == nil || avg < b.average {
@@ -550,12 +540,11 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 	gens := make([]*generator, w)
 	for d, b := range best {
 		if b != nil {
-			gens[d] = newGenerator(b.tuples, b.arity, b.pos, b.cols, alive[c.vars[b.cols[len(b.cols)-1]]])
+			gens[d] = newGenerator(b.tuples, b.arity, b.pos, b.cols, e.sizes(c, b.cols), alive[c.vars[b.cols[len(b.cols)-1]]])
 		}
 	}
 	row := make([]int32, w)
 	vals := make([]int32, 0, 16)
-	buf := make([]byte, 0, 64)
 	var out []int32
 	n := 0
 	var rec func(d int) error
@@ -571,13 +560,13 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 		j := seq[d]
 		candidates := domain[j]
 		if g := gens[d]; g != nil {
-			candidates = g.values(row, buf)
+			candidates = g.values(row)
 		}
 	values:
 		for _, x := range candidates {
 			row[j] = x
 			for _, pr := range prefixes[d] {
-				if !pr.set[string(projectKey(buf, row, pr.cols))] {
+				if !pr.set.has(row, pr.cols) {
 					continue values
 				}
 			}
@@ -590,7 +579,7 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 					if !ch.rel.Allows(vals) {
 						continue values
 					}
-				} else if !ch.set[string(projectKey(buf, row, ch.cols))] {
+				} else if !ch.set.has(row, ch.cols) {
 					continue values
 				}
 			}
@@ -611,7 +600,7 @@ func (e *Engine) fillCluster(p *csp.Problem, c *cluster, byVar [][]*csp.Relation
 // assigned up to some depth.
 type prefix struct {
 	cols []int // cluster columns, in depth order
-	set  map[string]bool
+	set  *tupleSet
 }
 
 // generator indexes a check's tuples by the values of its variables
@@ -619,38 +608,36 @@ type prefix struct {
 // assigned at that depth.
 type generator struct {
 	key   []int // cluster columns of the earlier variables
-	index map[string][]int32
+	index *tupleIndex
 }
 
 // newGenerator indexes tuples (arity values each) by the scope positions
-// pos[:len(pos)-1]; the generated value is at pos[len(pos)-1], and cols
-// gives each position's cluster column.
-func newGenerator(tuples []int32, arity int, pos, cols []int, alive []bool) *generator {
+// pos[:len(pos)-1]; the generated value is at pos[len(pos)-1], cols gives
+// each position's cluster column and sizes its domain size.
+func newGenerator(tuples []int32, arity int, pos, cols, sizes []int, alive []bool) *generator {
 	last := pos[len(pos)-1]
-	g := &generator{key: cols[:len(cols)-1], index: map[string][]int32{}}
-	seen := map[string]bool{}
-	buf := make([]byte, 0, 4*len(pos))
+	g := &generator{key: cols[:len(cols)-1], index: newTupleIndex(sizes[:len(sizes)-1])}
+	seen := newTupleSet(sizes)
 	for t := 0; t < len(tuples); t += arity {
-		v := tuples[t+last]
-		if !alive[v] {
-			continue
-		}
-		buf = buf[:0]
-		for _, o := range pos[:len(pos)-1] {
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(tuples[t+o]))
-		}
-		k := string(buf)
-		pair := string(binary.LittleEndian.AppendUint32(buf, uint32(v)))
-		if !seen[pair] {
-			seen[pair] = true
-			g.index[k] = append(g.index[k], v)
+		tu := tuples[t : t+arity]
+		if v := tu[last]; alive[v] && seen.add(tu, pos) {
+			g.index.add(tu, pos[:len(pos)-1], v)
 		}
 	}
 	return g
 }
 
-func (g *generator) values(row []int32, buf []byte) []int32 {
-	return g.index[string(projectKey(buf, row, g.key))]
+func (g *generator) values(row []int32) []int32 {
+	return g.index.get(row, g.key)
+}
+
+// sizes returns the domain sizes of the variables at cols of cluster c.
+func (e *Engine) sizes(c *cluster, cols []int) []int {
+	out := make([]int, len(cols))
+	for i, j := range cols {
+		out[i] = e.p.Vars[c.vars[j]].Size
+	}
+	return out
 }
 
 // projectKey encodes the values of row at cols as a map key.

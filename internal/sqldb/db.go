@@ -103,7 +103,7 @@ func open(dsn string) (*DB, error) {
 		w.SetConnMaxIdleTime(0)
 		return &DB{engine: SQLite, writer: w, reader: w}, nil
 	}
-	w, err := sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	w, err := sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}

@@ -118,17 +118,7 @@ func TestPhoneExplanationsHold(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	checked := 0
 	for session := 0; session < 40; session++ {
-		sel := e.NewSelection()
-		for _, a := range r.Perm(len(m.Attributes))[:8] {
-			possible, _ := e.Propagate(sel)
-			var offered []int
-			for l, p := range possible[a] {
-				if p {
-					offered = append(offered, l)
-				}
-			}
-			sel[a] = offered[r.IntN(len(offered))]
-		}
+		sel := clicks(r, e, 8)
 		possible, _ := e.Propagate(sel)
 		for a := range possible {
 			for l, p := range possible[a] {
@@ -178,7 +168,6 @@ func TestPhoneExplanationsHold(t *testing.T) {
 // goroutines at once with the same results as one at a time.
 func TestPhoneConcurrentQueries(t *testing.T) {
 	e := phone(t)
-	m := e.Model()
 	r := rand.New(rand.NewPCG(17, 18))
 	type query struct {
 		sel   configurator.Selection
@@ -186,17 +175,7 @@ func TestPhoneConcurrentQueries(t *testing.T) {
 	}
 	var qs []query
 	for i := 0; i < 40; i++ {
-		sel := e.NewSelection()
-		for _, a := range r.Perm(len(m.Attributes))[:6] {
-			possible, _ := e.Propagate(sel)
-			var offered []int
-			for l, p := range possible[a] {
-				if p {
-					offered = append(offered, l)
-				}
-			}
-			sel[a] = offered[r.IntN(len(offered))]
-		}
+		sel := clicks(r, e, 6)
 		qs = append(qs, query{sel, e.Count(sel).String()})
 	}
 	errs := make(chan string, 8*len(qs))
@@ -224,4 +203,21 @@ func TestPhoneConcurrentQueries(t *testing.T) {
 	for msg := range errs {
 		t.Fatal(msg)
 	}
+}
+
+// clicks replays a customer who picks k random attributes in turn, each time
+// one of the levels the configurator still offers.
+func clicks(r *rand.Rand, e *configurator.Engine, k int) configurator.Selection {
+	sel := e.NewSelection()
+	for _, a := range r.Perm(len(e.Model().Attributes))[:k] {
+		possible, _ := e.Propagate(sel)
+		var offered []int
+		for l, p := range possible[a] {
+			if p {
+				offered = append(offered, l)
+			}
+		}
+		sel[a] = offered[r.IntN(len(offered))]
+	}
+	return sel
 }

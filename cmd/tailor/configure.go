@@ -30,11 +30,7 @@ func (env *env) configure(args []string) error {
 		}
 		opts.Complete = &obj
 	}
-	e, err := env.compile(file)
-	if err != nil {
-		return err
-	}
-	s, err := e.ParseSelection(sel)
+	e, s, err := env.compileSelecting(file, sel)
 	if err != nil {
 		return err
 	}

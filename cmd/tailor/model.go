@@ -104,6 +104,19 @@ func (env *env) compile(file string) (*configurator.Engine, error) {
 	return e, nil
 }
 
+// compileSelecting compiles a model and reads the --select choices against it.
+func (env *env) compileSelecting(file string, choices []string) (*configurator.Engine, configurator.Selection, error) {
+	e, err := env.compile(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := e.ParseSelection(choices)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, s, nil
+}
+
 func (env *env) modelCheck(args []string) error {
 	fs := flag.NewFlagSet("model check", flag.ContinueOnError)
 	file, err := parseFileArgs(fs, args)
@@ -145,11 +158,7 @@ func (env *env) modelCount(args []string) error {
 	if err != nil {
 		return err
 	}
-	e, err := env.compile(file)
-	if err != nil {
-		return err
-	}
-	s, err := e.ParseSelection(sel)
+	e, s, err := env.compileSelecting(file, sel)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ const (
 	Unauthorized = "unauthorized" // the caller is not authenticated
 	Forbidden    = "forbidden"    // the caller may not do this
 	Unavailable  = "unavailable"  // a dependency is down or overloaded; retrying later may work
+	TooMany      = "too_many"     // the caller sent too many requests too quickly; retry after a while
 	Internal     = "internal"     // a bug or an unexpected failure; details go to the log only
 )
 

@@ -36,6 +36,8 @@ func status(err error) int {
 		return http.StatusForbidden
 	case errs.Unavailable:
 		return http.StatusServiceUnavailable
+	case errs.TooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

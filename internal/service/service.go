@@ -1,0 +1,150 @@
+// Package service is Tailor's application layer, shared by the JSON API and
+// the web pages: every method finds the caller in its context
+// (account.FromContext), checks what the caller may do, validates input
+// against the product model's engine and calls storage. Transports stay thin
+// and cannot forget an authorisation check, because there is none to make
+// outside this package.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/tailor-c2b/tailor/account"
+	"github.com/tailor-c2b/tailor/catalog"
+	"github.com/tailor-c2b/tailor/design"
+)
+
+// Store is the storage the service needs. internal/sqldb implements it on
+// SQLite and PostgreSQL. Methods return errs codes as documented.
+type Store interface {
+	// CreateUser stores u (ID and CreatedAt are assigned) with the password
+	// hash; errs.Conflict when the email is taken. An empty hash makes an
+	// account that cannot sign in with a password.
+	CreateUser(ctx context.Context, u account.User, passwordHash string) (account.User, error)
+	// CreateUsers stores many users at once, in one transaction, all with the
+	// same password hash.
+	CreateUsers(ctx context.Context, us []account.User, passwordHash string) ([]account.User, error)
+	// UserByEmail returns the user and password hash; errs.NotFound.
+	UserByEmail(ctx context.Context, email string) (account.User, string, error)
+	// UserByID returns a user; errs.NotFound.
+	UserByID(ctx context.Context, id string) (account.User, error)
+	// SetRole changes a user's role; errs.NotFound.
+	SetRole(ctx context.Context, userID string, role account.Role) error
+
+	// CreateSession stores a session for the user under the token's hash.
+	CreateSession(ctx context.Context, userID, tokenHash string, expires time.Time) error
+	// SessionUser returns the user of the unexpired session with the token
+	// hash; errs.Unauthorized when there is none.
+	SessionUser(ctx context.Context, tokenHash string, now time.Time) (account.User, error)
+	// DeleteSession ends a session; ending an unknown session is not an error.
+	DeleteSession(ctx context.Context, tokenHash string) error
+
+	// CreateAPIToken stores an API token for the user under its hash.
+	CreateAPIToken(ctx context.Context, userID, name, tokenHash string) (account.Token, error)
+	// APITokens lists a user's API tokens, newest first.
+	APITokens(ctx context.Context, userID string) ([]account.Token, error)
+	// DeleteAPIToken revokes one of the user's tokens; errs.NotFound when
+	// the user has no token with that id.
+	DeleteAPIToken(ctx context.Context, userID, tokenID string) error
+	// TokenUser returns the owner of the API token with the hash and records
+	// its use; errs.Unauthorized when there is none.
+	TokenUser(ctx context.Context, tokenHash string, now time.Time) (account.User, error)
+
+	// CreateModel stores a model version as a draft; errs.Conflict when
+	// its name and version exist. ID and CreatedAt are assigned.
+	CreateModel(ctx context.Context, v catalog.Version) (catalog.Version, error)
+	// PublishModel publishes a draft (publishing twice keeps the first
+	// time); errs.NotFound.
+	PublishModel(ctx context.Context, id string, at time.Time) (catalog.Version, error)
+	// Models lists model versions, newest first, drafts too when drafts is set.
+	Models(ctx context.Context, drafts bool) ([]catalog.Version, error)
+	// GetModel returns a model version; errs.NotFound.
+	GetModel(ctx context.Context, id string) (catalog.Version, error)
+
+	// CreateDesign stores a new design; ID, ShareToken, CreatedAt and
+	// UpdatedAt are assigned (CreatedAt is kept when set, for imports).
+	CreateDesign(ctx context.Context, d design.Design) (design.Design, error)
+	// CreateDesigns stores many designs in one transaction, as CreateDesign.
+	CreateDesigns(ctx context.Context, ds []design.Design) error
+	// UpdateDesign replaces the name, selection, completeness, price and
+	// visibility of the design with d.ID owned by d.OwnerID; errs.NotFound
+	// when that owner has no such design.
+	UpdateDesign(ctx context.Context, d design.Design) (design.Design, error)
+	// DeleteDesign deletes one of the owner's designs; errs.NotFound.
+	DeleteDesign(ctx context.Context, ownerID, id string) error
+	// GetDesign returns a design by id; errs.NotFound.
+	GetDesign(ctx context.Context, id string) (design.Design, error)
+	// DesignByShareToken returns the design with the share token, whatever
+	// its visibility; errs.NotFound.
+	DesignByShareToken(ctx context.Context, token string) (design.Design, error)
+	// UserDesigns lists the owner's designs, most recently updated first,
+	// and the cursor of the next page ("" after the last page).
+	UserDesigns(ctx context.Context, ownerID string, p design.Page) ([]design.Design, string, error)
+	// Gallery lists public designs ("" modelID for all models), by votes or
+	// newest first, and the cursor of the next page.
+	Gallery(ctx context.Context, modelID string, sort design.GallerySort, p design.Page) ([]design.Design, string, error)
+	// Vote adds (up) or withdraws the user's vote for a public design and
+	// returns its vote count; a second vote by the same user counts once.
+	// errs.NotFound unless the design exists and is public.
+	Vote(ctx context.Context, userID, designID string, up bool) (int, error)
+	// AddVotes records many votes at once, ignoring repeats.
+	AddVotes(ctx context.Context, votes []design.Vote) error
+	// Voted reports which of the designs the user has voted for.
+	Voted(ctx context.Context, userID string, designIDs []string) (map[string]bool, error)
+	// DesignStats counts the designs that f selects: level choices, the
+	// top combinations of the combo attributes, designs per day and per
+	// segment.
+	DesignStats(ctx context.Context, f design.Filter, combo []string, top int) (design.Stats, error)
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+}
+
+// Config holds the service's settings.
+type Config struct {
+	// SessionTTL is how long a session lasts after sign-in; 30 days when 0.
+	SessionTTL time.Duration
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+	// Log receives internal events; discarded when nil.
+	Log *slog.Logger
+}
+
+// Service is the application layer. It is safe for concurrent use.
+type Service struct {
+	store  Store
+	ttl    time.Duration
+	now    func() time.Time
+	log    *slog.Logger
+	logins *limiter
+
+	mu      sync.Mutex
+	engines map[string]*compiled // by model version id
+}
+
+// New returns a service over store.
+func New(store Store, cfg Config) *Service {
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		store:   store,
+		ttl:     cfg.SessionTTL,
+		now:     cfg.Now,
+		log:     cfg.Log,
+		logins:  newLimiter(loginBurst, loginRefill),
+		engines: map[string]*compiled{},
+	}
+}
+
+// Ready reports whether the service can serve requests: the database answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }

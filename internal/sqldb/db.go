@@ -29,6 +29,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tailor-c2b/tailor/errs"
 )
 
 // Engine names the database engine behind a DB.
@@ -54,6 +56,9 @@ type DB struct {
 	// pool of query-only connections, which WAL lets read while the writer
 	// writes; on an in-memory SQLite database and on PostgreSQL it is writer.
 	reader *sql.DB
+	// saves gathers concurrent CreateDesign calls into shared write
+	// transactions on SQLite (see saver); nil on PostgreSQL.
+	saves *saver
 }
 
 // Open opens the database that dsn names and applies any pending migrations.
@@ -74,6 +79,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.engine == SQLite {
+		db.saves = newSaver(db)
 	}
 	return db, nil
 }
@@ -103,7 +111,7 @@ func open(dsn string) (*DB, error) {
 		w.SetConnMaxIdleTime(0)
 		return &DB{engine: SQLite, writer: w, reader: w}, nil
 	}
-	w, err := sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	w, err := sql.Open("sqlite", dsn+sep+common+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -129,8 +137,12 @@ func isMemory(dsn string) bool {
 // Engine reports which engine db runs on.
 func (db *DB) Engine() Engine { return db.engine }
 
-// Close closes the database.
+// Close closes the database. Design saves already gathered for a commit
+// are committed first; later ones fail with errs.Unavailable.
 func (db *DB) Close() error {
+	if db.saves != nil {
+		db.saves.close()
+	}
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -234,6 +246,29 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
+// Ping checks that the database answers, on the writer and on the reader.
+func (db *DB) Ping(ctx context.Context) error {
+	for _, pool := range []*sql.DB{db.writer, db.reader} {
+		var one int
+		if err := pool.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+			return fmt.Errorf("ping: %w: %w", errs.Errorf(errs.Unavailable, "The database does not answer."), err)
+		}
+	}
+	return nil
+}
+
+// isForeignKeyViolation reports whether err is a violation of a FOREIGN KEY
+// constraint.
+func isForeignKeyViolation(err error) bool {
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		return pe.Code == "23503"
+	}
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
 // newID returns a random 128-bit id as 32 hex digits.
 func newID() string {
 	var b [16]byte
@@ -242,7 +277,30 @@ func newID() string {
 }
 
 // now returns the current time in the stored format.
-func now() string { return time.Now().UTC().Format(timeFormat) }
+func now() string { return formatTime(time.Now()) }
+
+// stamp returns t as it reads back after storing: UTC, to the millisecond.
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// formatTime returns t in the stored format.
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// parseTime reads a stored time; "" (a NULL read through COALESCE) is the
+// zero time.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(timeFormat, s)
+}
+
+// nullable returns nil (NULL) for "", and s otherwise.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
 
 // migrationFS holds the migrations, NNN_name.sql, applied in NNN order.
 //

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -217,61 +216,6 @@ func TestConcurrentOpen(t *testing.T) {
 			}
 			if got := appliedVersions(t, dbs[0]); len(got) != len(ms) {
 				t.Errorf("schema_migrations has %d rows %v, want %d", len(got), got, len(ms))
-			}
-		})
-	}
-}
-
-func TestModels(t *testing.T) {
-	for _, e := range engines(t) {
-		t.Run(e.name, func(t *testing.T) {
-			ctx := context.Background()
-			db := e.open(t)
-			before := time.Now().Add(-time.Second)
-			id, err := db.CreateModel(ctx, "phone", "1.0", "attribute size {}\n")
-			if err != nil {
-				t.Fatalf("CreateModel: %v", err)
-			}
-			got, err := db.GetModel(ctx, id)
-			if err != nil {
-				t.Fatalf("GetModel: %v", err)
-			}
-			if got.CreatedAt.Before(before) || got.CreatedAt.After(time.Now().Add(time.Second)) {
-				t.Errorf("CreatedAt = %v, want about now", got.CreatedAt)
-			}
-			got.CreatedAt = time.Time{}
-			want := Model{ID: id, Name: "phone", Version: "1.0", Source: "attribute size {}\n"}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("GetModel (-want +got):\n%s", diff)
-			}
-
-			// Another version of the same name is a different model.
-			id2, err := db.CreateModel(ctx, "phone", "1.1", "x")
-			if err != nil {
-				t.Fatalf("CreateModel 1.1: %v", err)
-			}
-			if id2 == id {
-				t.Errorf("second model has the same id %s", id)
-			}
-
-			errTests := []struct {
-				name                   string
-				err                    error
-				wantCode, wantContains string
-			}{
-				{"duplicate", second(db.CreateModel(ctx, "phone", "1.0", "other")), errs.Conflict, "phone version 1.0 already exists"},
-				{"missing", second(db.GetModel(ctx, "nope")), errs.NotFound, "nope not found"},
-				{"no name", second(db.CreateModel(ctx, "", "1.0", "x")), errs.Invalid, "name is required"},
-				{"no version", second(db.CreateModel(ctx, "phone", "", "x")), errs.Invalid, "version is required"},
-				{"no source", second(db.CreateModel(ctx, "phone", "2", "")), errs.Invalid, "source is required"},
-			}
-			for _, tt := range errTests {
-				if got := errs.Code(tt.err); got != tt.wantCode {
-					t.Errorf("%s: code %q (err %v), want %q", tt.name, got, tt.err, tt.wantCode)
-				}
-				if got := errs.Message(tt.err); !strings.Contains(got, tt.wantContains) {
-					t.Errorf("%s: message %q, want it to contain %q", tt.name, got, tt.wantContains)
-				}
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -144,4 +145,64 @@ func postgresSchema(tb testing.TB, dsn string) string {
 		sep = "&"
 	}
 	return dsn + sep + "search_path=" + schema
+}
+
+// statsDesigns is how many designs BenchmarkDesignStats counts.
+const statsDesigns = 100_000
+
+// BenchmarkDesignStats measures sqldb.DB.DesignStats over 100,000 designs
+// of the phone model on a SQLite file, made by customers of every segment
+// over 90 days; one op is one call with every design in the window and the
+// first three attributes as the combination.
+func BenchmarkDesignStats(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, filepath.Join(b.TempDir(), "tailor.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	var us []account.User
+	for i, r := range account.Regions {
+		for j, a := range account.AgeBands {
+			us = append(us, account.User{Email: fmt.Sprintf("c%d-%d@example.com", i, j), Name: "C", Region: r, AgeBand: a})
+		}
+	}
+	if us, err = db.CreateUsers(ctx, us, ""); err != nil {
+		b.Fatal(err)
+	}
+	v, err := db.CreateModel(ctx, catalog.Version{Name: "phone", Version: "1", Source: string(models.Phone)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sels := randomSelections(b, 5000)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	const batch = 10_000
+	for start := 0; start < statsDesigns; start += batch {
+		ds := make([]design.Design, batch)
+		for i := range ds {
+			n := start + i
+			ds[i] = design.Design{OwnerID: us[n%len(us)].ID, ModelID: v.ID, Name: "D", Selection: sels[n%len(sels)],
+				Complete: true, Visibility: design.Private, CreatedAt: t0.Add(time.Duration(n) * 90 * 24 * time.Hour / statsDesigns)}
+		}
+		if err := db.CreateDesigns(ctx, ds); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var combo []string
+	for a := range sels[0] {
+		combo = append(combo, a)
+	}
+	slices.Sort(combo)
+	combo = combo[:3]
+	f := design.Filter{ModelID: v.ID}
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := db.DesignStats(ctx, f, combo, 10)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.Designs != statsDesigns {
+			b.Fatalf("counted %d designs, want %d", st.Designs, statsDesigns)
+		}
+	}
 }

@@ -66,7 +66,9 @@ type DB struct {
 // A dsn that starts with postgres:// or postgresql:// opens PostgreSQL, with
 // one pool. Anything else is a SQLite file path, opened in WAL mode with a
 // 5 s busy timeout and foreign keys on, with one writer connection and a
-// reader pool. ":memory:" or a "file:" URI with mode=memory (or "file::memory:")
+// reader pool. The writer keeps temporary data in memory, above all the
+// savepoint journal of group-committed design saves (see saver), which on
+// disk cost a write per page, and a 32 MB page cache. ":memory:" or a "file:" URI with mode=memory (or "file::memory:")
 // opens an in-memory SQLite database for tests: it lives in the single
 // connection of a single pool, because a private in-memory database is not
 // visible to a second connection, and shared cache would trade WAL's readers

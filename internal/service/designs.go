@@ -136,20 +136,30 @@ func ParseSelection(e *configurator.Engine, sel map[string]string) (configurator
 // lowestPrice returns the retail price of a complete selection, or the
 // lowest price of any completion of a partial one, in minor units.
 func lowestPrice(e *configurator.Engine, sel configurator.Selection) (int64, error) {
+	price, _, err := Price(e, sel)
+	return price, err
+}
+
+// Price returns the retail price of a complete selection in minor units, or
+// the lowest price of any completion of a partial one, with the
+// configuration priced (the selection itself when it is complete or the
+// model has no price property, so possibly partial). errs.Invalid when a
+// partial selection cannot be completed.
+func Price(e *configurator.Engine, sel configurator.Selection) (int64, []int, error) {
 	m := e.Model()
+	config := []int(sel)
 	p := m.Property(PriceProperty)
 	if p == nil || p.Kind == model.Text {
-		return 0, nil
+		return 0, config, nil
 	}
-	config := []int(sel)
 	if !complete(sel) {
 		c, ok, err := e.Complete(sel, configurator.Objective{Goal: configurator.Minimize, Property: PriceProperty})
 		if err != nil || !ok {
-			return 0, errs.Errorf(errs.Invalid, "The design cannot be completed.")
+			return 0, nil, errs.Errorf(errs.Invalid, "The design cannot be completed.")
 		}
 		config = c
 	}
-	return configurator.Roll(m, config).Totals[PriceProperty].IntPart(), nil
+	return configurator.Roll(m, config).Totals[PriceProperty].IntPart(), config, nil
 }
 
 func complete(sel configurator.Selection) bool {

@@ -1,93 +1,317 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/tailor-c2b/tailor/configurator"
+	"github.com/tailor-c2b/tailor/csp"
 	"github.com/tailor-c2b/tailor/errs"
+	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/model"
 )
-
-// maxBody bounds a request body.
-const maxBody = 1 << 20
 
 // ConfigureRequest is the body of POST /api/v1/models/{id}/configure.
 type ConfigureRequest struct {
 	// Selection maps attribute names to level names.
-	Selection map[string]string `json:"selection"`
+	Selection map[string]string `json:"selection,omitempty" doc:"Attribute name to level name."`
 	// Complete, when set, asks for a completion: cheapest, defaults,
 	// min:PROPERTY or max:PROPERTY.
-	Complete string `json:"complete,omitempty"`
+	Complete string `json:"complete,omitempty" doc:"Add a completion for this goal: cheapest, defaults, min:PROPERTY or max:PROPERTY."`
 	// Explain attaches explanations to excluded levels; default true.
-	Explain *bool `json:"explain,omitempty"`
+	Explain *bool `json:"explain,omitempty" doc:"Explain every excluded level; true when absent."`
+}
+
+// PropagateRequest is the body of POST /api/v1/models/{id}/propagate.
+type PropagateRequest struct {
+	Selection map[string]string `json:"selection,omitempty" doc:"Attribute name to level name."`
+}
+
+// ExplainRequest is the body of POST /api/v1/models/{id}/explain.
+type ExplainRequest struct {
+	Selection map[string]string `json:"selection,omitempty" doc:"Attribute name to level name."`
+	Attribute string            `json:"attribute"`
+	Level     string            `json:"level" doc:"The level of attribute to explain, excluded under the selection."`
+}
+
+// CompleteRequest is the body of POST /api/v1/models/{id}/complete.
+type CompleteRequest struct {
+	Selection map[string]string `json:"selection,omitempty" doc:"Attribute name to level name."`
+	Goal      string            `json:"goal" doc:"cheapest, defaults, min:PROPERTY or max:PROPERTY."`
+}
+
+// PriceRequest is the body of POST /api/v1/models/{id}/price.
+type PriceRequest struct {
+	Selection map[string]string `json:"selection,omitempty" doc:"Attribute name to level name."`
+}
+
+// Price is the retail price of a selection.
+type Price struct {
+	Currency string `json:"currency,omitempty"`
+	Price    int64  `json:"price" doc:"The retail price in minor units: the lowest of any valid completion when the selection is partial."`
+	Complete bool   `json:"complete" doc:"Whether the selection chooses every attribute."`
+	// Totals is the roll-up of the configuration priced.
+	Totals map[string]model.Decimal `json:"totals" doc:"The roll-up of every number and money property over the configuration priced."`
 }
 
 func (a *api) configure(w http.ResponseWriter, r *http.Request) {
-	_, e, err := a.engine(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	var req ConfigureRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := decode(r, &req); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	sel, opts, err := parseConfigure(e, req)
+	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	rep, err := e.Report(sel, opts)
+	sel, err := selection(e, req.Selection)
 	if err != nil {
-		a.fail(w, r, fmt.Errorf("report: %w", err))
+		a.fail(w, r, err)
 		return
 	}
-	a.reply(w, r, rep)
+	opts := configurator.ReportOptions{Explain: req.Explain == nil || *req.Explain}
+	if req.Complete != "" {
+		obj, err := objective(e, req.Complete)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		opts.Complete, opts.Goal = &obj, req.Complete
+	}
+	a.report(w, r, e, sel, opts)
 }
 
-// parseConfigure turns a request into a selection and report options,
-// with errs.Invalid errors naming the first problem.
-func parseConfigure(e *configurator.Engine, req ConfigureRequest) (configurator.Selection, configurator.ReportOptions, error) {
-	opts := configurator.ReportOptions{Explain: req.Explain == nil || *req.Explain}
-	names := make([]string, 0, len(req.Selection))
-	for name := range req.Selection {
-		names = append(names, name)
+// propagate is configure without explanations or completion. Browsers call
+// it on every click, so it does no more than that needs.
+func (a *api) propagate(w http.ResponseWriter, r *http.Request) {
+	var req PropagateRequest
+	if err := decode(r, &req); err != nil {
+		a.fail(w, r, err)
+		return
 	}
-	sort.Strings(names)
+	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	sel, err := selection(e, req.Selection)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.report(w, r, e, sel, configurator.ReportOptions{})
+}
+
+func (a *api) report(w http.ResponseWriter, r *http.Request, e *configurator.Engine, sel configurator.Selection, opts configurator.ReportOptions) {
+	rep, err := e.Report(sel, opts)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.reply(w, r, http.StatusOK, rep)
+}
+
+// selection resolves a selection by names. It is not an error for the
+// selection to break the model's rules: the engine's answers show the
+// conflict. Unknown names answer errs.Invalid with the engine's suggestion.
+func selection(e *configurator.Engine, in map[string]string) (configurator.Selection, error) {
+	m := e.Model()
+	sel := e.NewSelection()
+	for name, level := range in {
+		at := m.Attr(name)
+		if at < 0 {
+			return nil, selectionError(e, in)
+		}
+		l := m.Level(at, level)
+		if l < 0 {
+			return nil, selectionError(e, in)
+		}
+		sel[at] = l
+	}
+	return sel, nil
+}
+
+// selectionError names the first bad choice of a selection in name order,
+// through the engine's parser, which suggests the closest names. It is the
+// slow path of selection, taken only for a bad selection.
+func selectionError(e *configurator.Engine, in map[string]string) error {
+	names := slices.Sorted(maps.Keys(in))
 	choices := make([]string, 0, len(names))
 	for _, name := range names {
-		level := req.Selection[name]
+		level := in[name]
 		if strings.Contains(name, "=") || strings.TrimSpace(name) != name || strings.TrimSpace(level) != level {
-			return nil, opts, errs.Errorf(errs.Invalid, "Malformed selection %q: %q.", name, level)
+			return errs.Errorf(errs.Invalid, "Malformed selection %q: %q.", name, level)
 		}
 		choices = append(choices, name+"="+level)
 	}
-	sel, err := e.ParseSelection(choices)
+	if _, err := e.ParseSelection(choices); err != nil {
+		return errs.Errorf(errs.Invalid, "%s", upper(err.Error()))
+	}
+	return errs.Errorf(errs.Invalid, "Malformed selection.")
+}
+
+// objective reads a completion goal that the model can optimise.
+func objective(e *configurator.Engine, goal string) (configurator.Objective, error) {
+	obj, err := configurator.ParseObjective(goal)
 	if err != nil {
-		return nil, opts, errs.Errorf(errs.Invalid, "%s", upper(err.Error()))
+		return obj, errs.Errorf(errs.Invalid, "%s", upper(err.Error()))
 	}
-	if req.Complete != "" {
-		obj, err := configurator.ParseObjective(req.Complete)
-		if err != nil {
-			return nil, opts, errs.Errorf(errs.Invalid, "%s", upper(err.Error()))
-		}
-		if obj.Goal != configurator.Defaults {
-			m := e.Model()
-			if p := m.Property(obj.Property); p == nil || p.Kind == model.Text {
-				return nil, opts, errs.Errorf(errs.Invalid, "Completion goal %q needs a number or money property %q; model %s has none.", req.Complete, obj.Property, m.Name)
-			}
-		}
-		opts.Complete = &obj
-		opts.Goal = req.Complete
+	prop := obj.Property
+	if obj.Goal == configurator.Defaults {
+		return obj, nil
 	}
-	return sel, opts, nil
+	m := e.Model()
+	if p := m.Property(prop); p == nil || p.Kind == model.Text {
+		return obj, errs.Errorf(errs.Invalid, "Completion goal %q needs a number or money property %q; model %s has none.", goal, prop, m.Name)
+	}
+	return obj, nil
+}
+
+func (a *api) explain(w http.ResponseWriter, r *http.Request) {
+	var req ExplainRequest
+	if err := decode(r, &req); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	sel, err := selection(e, req.Selection)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if req.Attribute == "" || req.Level == "" {
+		a.fail(w, r, errs.Errorf(errs.Invalid, "Name the attribute and the level to explain."))
+		return
+	}
+	target, err := selection(e, map[string]string{req.Attribute: req.Level})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	at := e.Model().Attr(req.Attribute)
+	x := e.Explain(sel, at, target[at])
+	if !x.Excluded {
+		a.fail(w, r, errs.Errorf(errs.Invalid, "%s = %s is possible under this selection; there is nothing to explain.", req.Attribute, req.Level))
+		return
+	}
+	a.reply(w, r, http.StatusOK, explanationView(e, sel, x))
+}
+
+// explanationView is an explanation by name, as in the engine's reports.
+func explanationView(e *configurator.Engine, sel configurator.Selection, x configurator.Explanation) configurator.ExplanationView {
+	m := e.Model()
+	v := configurator.ExplanationView{Because: []configurator.Choice{}, Rules: []configurator.RuleRef{},
+		RulesComplete: x.RulesComplete, Repairable: x.Possible, Repair: []configurator.ChangeView{}}
+	for _, b := range x.Because {
+		v.Because = append(v.Because, choice(m, b, sel[b]))
+	}
+	origins := e.Problem().Origins
+	for _, o := range x.Rules {
+		or := origins[o]
+		kind := "rule"
+		if or.Kind == csp.FromTable {
+			kind = "table"
+		}
+		v.Rules = append(v.Rules, configurator.RuleRef{Kind: kind, Name: or.Name, Label: or.Label, Line: or.Pos.Line})
+	}
+	for _, c := range x.Repair {
+		at := &m.Attributes[c.Attr]
+		v.Repair = append(v.Repair, configurator.ChangeView{Attribute: at.Name, From: at.Levels[c.From].Name, To: at.Levels[c.To].Name})
+	}
+	return v
+}
+
+func choice(m *model.Model, a, l int) configurator.Choice {
+	at := &m.Attributes[a]
+	return configurator.Choice{Attribute: at.Name, Level: at.Levels[l].Name}
+}
+
+func (a *api) complete(w http.ResponseWriter, r *http.Request) {
+	var req CompleteRequest
+	if err := decode(r, &req); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	// A selection that breaks the rules has no completion: answer which
+	// choices clash.
+	sel, err := service.ParseSelection(e, req.Selection)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if req.Goal == "" {
+		a.fail(w, r, errs.Errorf(errs.Invalid, "Name the completion goal: cheapest, defaults, min:PROPERTY or max:PROPERTY."))
+		return
+	}
+	obj, err := objective(e, req.Goal)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	config, ok, err := e.Complete(sel, obj)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if !ok {
+		a.fail(w, r, errs.Errorf(errs.Invalid, "The selection has no valid completion."))
+		return
+	}
+	m := e.Model()
+	c := configurator.Completion{Goal: req.Goal, Configuration: make([]configurator.Choice, 0, len(config)),
+		RollUp: rollUpView(configurator.Roll(m, config))}
+	for at, l := range config {
+		c.Configuration = append(c.Configuration, choice(m, at, l))
+	}
+	a.reply(w, r, http.StatusOK, c)
+}
+
+func rollUpView(r configurator.RollUp) configurator.RollUpView {
+	v := configurator.RollUpView{Totals: r.Totals, Parts: make([]configurator.PartView, 0, len(r.Parts))}
+	for _, p := range r.Parts {
+		v.Parts = append(v.Parts, configurator.PartView{Number: p.Number, Qty: p.Qty})
+	}
+	slices.SortFunc(v.Parts, func(x, y configurator.PartView) int { return strings.Compare(x.Number, y.Number) })
+	return v
+}
+
+func (a *api) price(w http.ResponseWriter, r *http.Request) {
+	var req PriceRequest
+	if err := decode(r, &req); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	// A selection that breaks the rules cannot be built, so it has no price.
+	sel, err := service.ParseSelection(e, req.Selection)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	price, config, err := service.Price(e, sel)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	m := e.Model()
+	a.reply(w, r, http.StatusOK, Price{Currency: m.Currency, Price: price, Complete: !slices.Contains(sel, -1),
+		Totals: configurator.Roll(m, config).Totals})
 }
 
 // upper capitalises a message for a problem detail.
@@ -96,62 +320,4 @@ func upper(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
-}
-
-// decode reads exactly one JSON value from a body of at most maxBody bytes
-// into v, rejecting unknown fields.
-func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		if err == nil {
-			return errs.Errorf(errs.Invalid, "The request body must hold exactly one JSON value.")
-		}
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return err
-		}
-		return errs.Errorf(errs.Invalid, "The request body must hold exactly one JSON value.")
-	}
-	return nil
-}
-
-// jsonError turns a decoding error into an error a client can act on.
-func jsonError(err error) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return err
-	}
-	if errors.Is(err, io.EOF) {
-		return errs.Errorf(errs.Invalid, "The request body is empty; want a JSON object.")
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return errs.Errorf(errs.Invalid, "The request body is not valid JSON: it ends too early.")
-	}
-	if e, ok := errors.AsType[*json.SyntaxError](err); ok {
-		return errs.Errorf(errs.Invalid, "The request body is not valid JSON at byte %d: %s.", e.Offset, e.Error())
-	}
-	if e, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-		if e.Field != "" {
-			return errs.Errorf(errs.Invalid, "Field %q must be a JSON %s, not %s.", e.Field, jsonType(e.Type.String()), e.Value)
-		}
-		return errs.Errorf(errs.Invalid, "The request body must be a JSON object, not %s.", e.Value)
-	}
-	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return errs.Errorf(errs.Invalid, "Unknown field %s; want selection, complete or explain.", f)
-	}
-	return errs.Errorf(errs.Invalid, "The request body is not valid JSON: %s.", strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func jsonType(goType string) string {
-	switch goType {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "map[string]string":
-		return "object of strings"
-	}
-	return "value of type " + goType
 }

@@ -2,10 +2,9 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
+	"time"
 
-	"github.com/tailor-c2b/tailor/configurator"
-	"github.com/tailor-c2b/tailor/errs"
+	"github.com/tailor-c2b/tailor/catalog"
 	"github.com/tailor-c2b/tailor/model"
 )
 
@@ -14,33 +13,42 @@ type ModelList struct {
 	Items []ModelSummary `json:"items"`
 }
 
-// ModelSummary names one model.
+// ModelSummary names one model version.
 type ModelSummary struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Version    string `json:"version"`
-	Attributes int    `json:"attributes"`
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Version     string    `json:"version"`
+	Published   bool      `json:"published"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
-// ModelView is the structure of a model for a front end: the body of
+func summary(v catalog.Version) ModelSummary {
+	return ModelSummary{ID: v.ID, Name: v.Name, Version: v.Version, Published: v.Published(), PublishedAt: v.PublishedAt, CreatedAt: v.CreatedAt}
+}
+
+// ModelView is the structure of a model version for a front end: the body of
 // GET /api/v1/models/{id}.
 type ModelView struct {
-	ID         string          `json:"id"`
-	Name       string          `json:"name"`
-	Version    string          `json:"version"`
-	Currency   string          `json:"currency,omitempty"`
-	Properties []PropertyView  `json:"properties"`
-	Groups     []GroupView     `json:"groups"`
-	Attributes []AttributeView `json:"attributes"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Version     string          `json:"version"`
+	Published   bool            `json:"published"`
+	PublishedAt time.Time       `json:"published_at,omitzero"`
+	CreatedAt   time.Time       `json:"created_at"`
+	Currency    string          `json:"currency,omitempty"`
+	Properties  []PropertyView  `json:"properties"`
+	Groups      []GroupView     `json:"groups"`
+	Attributes  []AttributeView `json:"attributes"`
 }
 
 // PropertyView declares a level property.
 type PropertyView struct {
 	Name   string `json:"name"`
 	Label  string `json:"label"`
-	Kind   string `json:"kind"` // number, money or text
+	Kind   string `json:"kind" enum:"number,money,text"`
 	Unit   string `json:"unit,omitempty"`
-	Rollup string `json:"rollup"` // sum, max or min
+	Rollup string `json:"rollup" enum:"sum,max,min"`
 }
 
 // GroupView is a display group of attributes.
@@ -66,51 +74,49 @@ type LevelView struct {
 	Numbers map[string]model.Decimal `json:"numbers"`
 }
 
+// UploadRequest is the body of POST /api/v1/models.
+type UploadRequest struct {
+	Source string `json:"source" doc:"The model source, in Tailor's product model language."`
+	File   string `json:"file,omitempty" doc:"The file name the source came from, for messages."`
+}
+
+// Upload is a stored draft model version with the warnings found in it.
+type Upload struct {
+	Model       ModelSummary `json:"model"`
+	Diagnostics []Diagnostic `json:"diagnostics"`
+}
+
 func (a *api) listModels(w http.ResponseWriter, r *http.Request) {
-	list := ModelList{Items: []ModelSummary{}}
-	for id, e := range a.models {
-		m := e.Model()
-		list.Items = append(list.Items, ModelSummary{ID: id, Name: m.Name, Version: m.Version, Attributes: len(m.Attributes)})
-	}
-	slices.SortFunc(list.Items, func(x, y ModelSummary) int {
-		switch {
-		case x.ID < y.ID:
-			return -1
-		case x.ID > y.ID:
-			return 1
-		}
-		return 0
-	})
-	a.reply(w, r, list)
-}
-
-// engine returns the model named by the {id} path value.
-func (a *api) engine(r *http.Request) (string, *configurator.Engine, error) {
-	id := r.PathValue("id")
-	e, ok := a.models[id]
-	if !ok {
-		return id, nil, errs.Errorf(errs.NotFound, "There is no model %q.", id)
-	}
-	return id, e, nil
-}
-
-func (a *api) getModel(w http.ResponseWriter, r *http.Request) {
-	id, e, err := a.engine(r)
+	vs, err := a.svc.Models(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.reply(w, r, modelView(id, e.Model()))
+	list := ModelList{Items: make([]ModelSummary, 0, len(vs))}
+	for _, v := range vs {
+		list.Items = append(list.Items, summary(v))
+	}
+	a.reply(w, r, http.StatusOK, list)
 }
 
-func modelView(id string, m *model.Model) ModelView {
-	v := ModelView{ID: id, Name: m.Name, Version: m.Version, Currency: m.Currency,
+func (a *api) getModel(w http.ResponseWriter, r *http.Request) {
+	e, v, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.reply(w, r, http.StatusOK, modelView(v, e.Model()))
+}
+
+func modelView(v catalog.Version, m *model.Model) ModelView {
+	mv := ModelView{ID: v.ID, Name: m.Name, Version: m.Version, Currency: m.Currency,
+		Published: v.Published(), PublishedAt: v.PublishedAt, CreatedAt: v.CreatedAt,
 		Properties: []PropertyView{}, Groups: []GroupView{}, Attributes: []AttributeView{}}
 	for _, p := range m.Properties {
-		v.Properties = append(v.Properties, PropertyView{Name: p.Name, Label: p.Label, Kind: p.Kind.String(), Unit: p.Unit, Rollup: p.Rollup.String()})
+		mv.Properties = append(mv.Properties, PropertyView{Name: p.Name, Label: p.Label, Kind: p.Kind.String(), Unit: p.Unit, Rollup: p.Rollup.String()})
 	}
 	for _, g := range m.Groups {
-		v.Groups = append(v.Groups, GroupView{Name: g.Name, Label: g.Label})
+		mv.Groups = append(mv.Groups, GroupView{Name: g.Name, Label: g.Label})
 	}
 	for _, at := range m.Attributes {
 		av := AttributeView{Name: at.Name, Label: at.Label, Group: at.Group, Levels: []LevelView{}}
@@ -118,13 +124,40 @@ func modelView(id string, m *model.Model) ModelView {
 			av.Default = at.Levels[at.Default].Name
 		}
 		for _, l := range at.Levels {
-			nums := map[string]model.Decimal{}
+			nums := make(map[string]model.Decimal, len(l.Numbers))
 			for k, d := range l.Numbers {
 				nums[k] = d
 			}
 			av.Levels = append(av.Levels, LevelView{Name: l.Name, Label: l.Label, Numbers: nums})
 		}
-		v.Attributes = append(v.Attributes, av)
+		mv.Attributes = append(mv.Attributes, av)
 	}
-	return v
+	return mv
+}
+
+func (a *api) uploadModel(w http.ResponseWriter, r *http.Request) {
+	var req UploadRequest
+	if err := decode(r, &req); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	file := req.File
+	if file == "" {
+		file = "upload.tailor"
+	}
+	v, diags, err := a.svc.UploadModel(r.Context(), file, []byte(req.Source))
+	if err != nil {
+		a.failWith(w, r, err, diagnostics(diags))
+		return
+	}
+	a.reply(w, r, http.StatusCreated, Upload{Model: summary(v), Diagnostics: diagnostics(diags)})
+}
+
+func (a *api) publishModel(w http.ResponseWriter, r *http.Request) {
+	v, err := a.svc.PublishModel(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.reply(w, r, http.StatusOK, summary(v))
 }

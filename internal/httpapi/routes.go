@@ -1,7 +1,12 @@
-// Package httpapi is Tailor's HTTP JSON API over compiled configurator
-// engines. It is stateless: every request names a model and carries the
-// whole selection. routes.go is the whole API surface; errors answer as RFC
-// 9457 application/problem+json.
+// Package httpapi is Tailor's JSON API over the application layer
+// (*service.Service): accounts and API tokens, product models, the
+// configurator engine, saved designs, the gallery and design statistics.
+//
+// routes.go is the whole API surface: the route table below drives both the
+// ServeMux and the OpenAPI document served at /openapi.json. Handlers only
+// decode, call the service and encode; every authorisation check is in the
+// service. Errors answer as RFC 9457 application/problem+json, with the
+// status chosen in one place (problem.go).
 package httpapi
 
 import (
@@ -11,42 +16,188 @@ import (
 	"strings"
 
 	"github.com/tailor-c2b/tailor/configurator"
+	"github.com/tailor-c2b/tailor/internal/service"
+	"github.com/tailor-c2b/tailor/internal/session"
 )
 
-// route is one endpoint: a method, a ServeMux path pattern and its handler.
-// The OpenAPI test checks openapi.json against this table.
+// Body size limits. A model source may be large; everything else is small.
+const (
+	maxBody   = 1 << 20
+	maxUpload = 4 << 20
+)
+
+// access says who may call a route. The service enforces it; the route table
+// records it for the OpenAPI document.
+type access int
+
+const (
+	anyone    access = iota // signed in or not
+	signedIn                // any signed-in user
+	viewStats               // analysts, planners and admins
+	admin                   // admins
+)
+
+// param is a query parameter, for the OpenAPI document.
+type param struct {
+	name, doc string
+	typ       string   // JSON Schema type: string or integer
+	format    string   // JSON Schema format, if any
+	enum      []string // allowed values, if any
+}
+
+// route is one endpoint: a method and a ServeMux path pattern, its handler
+// and what the OpenAPI document says about it.
 type route struct {
 	method  string
 	path    string
 	handler func(*api, http.ResponseWriter, *http.Request)
+
+	id      string // operationId
+	tag     string
+	summary string
+	access  access
+	// signIn routes replace the caller's credentials, so they run even when
+	// the request presents rejected ones; every other route answers 401.
+	signIn bool
+	query  []param
+	body   any   // a value of the request body's type; nil for none
+	limit  int64 // the request body limit; maxBody when 0
+	status int   // the success status
+	resp   any   // a value of the response body's type; nil for none
+	fails  []int // problem statuses beyond those the table implies
 }
+
+var (
+	pageParams = []param{
+		{name: "limit", typ: "integer", doc: "Items per page, 1 to 100; 20 when absent."},
+		{name: "cursor", typ: "string", doc: "The next_cursor of the previous page; absent for the first."},
+	}
+	statsParams = []param{
+		{name: "region", typ: "string", doc: "Count only customers of this region."},
+		{name: "age_band", typ: "string", doc: "Count only customers of this age band."},
+		{name: "from", typ: "string", format: "date", doc: "Count designs made on or after this UTC day, YYYY-MM-DD."},
+		{name: "to", typ: "string", format: "date", doc: "Count designs made on or before this UTC day, YYYY-MM-DD."},
+		{name: "combo", typ: "string", doc: "Comma-separated attributes whose most common combinations are counted, at most 6; the model's first three when absent."},
+	}
+	galleryParams = append([]param{
+		{name: "model", typ: "string", doc: "Only designs of this model version."},
+		{name: "sort", typ: "string", doc: "Most voted first (top, the default) or newest first (new).", enum: []string{"top", "new"}},
+	}, pageParams...)
+)
 
 // routes is the whole API surface.
 var routes = []route{
-	{http.MethodGet, "/api/v1/models", (*api).listModels},
-	{http.MethodGet, "/api/v1/models/{id}", (*api).getModel},
-	{http.MethodPost, "/api/v1/models/{id}/configure", (*api).configure},
-	{http.MethodGet, "/openapi.json", (*api).openAPI},
+	// Accounts and API tokens.
+	{method: "POST", path: "/api/v1/auth/signup", handler: (*api).signup, id: "signup", tag: "auth", signIn: true,
+		summary: "Open a customer account and sign in; sets the session cookie.",
+		body:    SignupRequest{}, status: http.StatusCreated, resp: User{}, fails: []int{409}},
+	{method: "POST", path: "/api/v1/auth/login", handler: (*api).login, id: "login", tag: "auth", signIn: true,
+		summary: "Sign in with email and password; sets the session cookie. Attempts are rate-limited.",
+		body:    LoginRequest{}, status: http.StatusOK, resp: User{}, fails: []int{401, 429}},
+	{method: "POST", path: "/api/v1/auth/logout", handler: (*api).logout, id: "logout", tag: "auth",
+		summary: "End the cookie's session and clear the cookie.",
+		status:  http.StatusNoContent},
+	{method: "GET", path: "/api/v1/me", handler: (*api).me, id: "me", tag: "auth", access: signedIn,
+		summary: "The signed-in user.", status: http.StatusOK, resp: User{}},
+	{method: "POST", path: "/api/v1/tokens", handler: (*api).createToken, id: "createToken", tag: "auth", access: signedIn,
+		summary: "Make an API token for an integration; its secret is shown only in this answer.",
+		body:    TokenRequest{}, status: http.StatusCreated, resp: NewToken{}},
+	{method: "GET", path: "/api/v1/tokens", handler: (*api).listTokens, id: "listTokens", tag: "auth", access: signedIn,
+		summary: "The signed-in user's API tokens.", status: http.StatusOK, resp: TokenList{}},
+	{method: "DELETE", path: "/api/v1/tokens/{id}", handler: (*api).deleteToken, id: "deleteToken", tag: "auth", access: signedIn,
+		summary: "Revoke one of the signed-in user's API tokens.", status: http.StatusNoContent},
+
+	// Product models.
+	{method: "GET", path: "/api/v1/models", handler: (*api).listModels, id: "listModels", tag: "models",
+		summary: "Published model versions, newest first; drafts too for admins.", status: http.StatusOK, resp: ModelList{}},
+	{method: "POST", path: "/api/v1/models", handler: (*api).uploadModel, id: "uploadModel", tag: "models", access: admin,
+		summary: "Check a model source and store it as a draft. A source with errors answers 400 with the diagnostics and stores nothing.",
+		body:    UploadRequest{}, limit: maxUpload, status: http.StatusCreated, resp: Upload{}, fails: []int{409}},
+	{method: "GET", path: "/api/v1/models/{id}", handler: (*api).getModel, id: "getModel", tag: "models",
+		summary: "A model version's attributes, levels and properties, for a front end.", status: http.StatusOK, resp: ModelView{}},
+	{method: "POST", path: "/api/v1/models/{id}/publish", handler: (*api).publishModel, id: "publishModel", tag: "models", access: admin,
+		summary: "Publish a draft model version, so that customers see it.", status: http.StatusOK, resp: ModelSummary{}},
+
+	// The configurator engine, on a model version the caller may see.
+	{method: "POST", path: "/api/v1/models/{id}/configure", handler: (*api).configure, id: "configure", tag: "engine",
+		summary: "The state of every level under a selection, with explanations and an optional completion. A selection that breaks the rules is not an error: the report shows the conflict.",
+		body:    ConfigureRequest{}, status: http.StatusOK, resp: configurator.Report{}},
+	{method: "POST", path: "/api/v1/models/{id}/propagate", handler: (*api).propagate, id: "propagate", tag: "engine",
+		summary: "The state of every level under a selection, without explanations: the fast path for every click.",
+		body:    PropagateRequest{}, status: http.StatusOK, resp: configurator.Report{}},
+	{method: "POST", path: "/api/v1/models/{id}/explain", handler: (*api).explain, id: "explain", tag: "engine",
+		summary: "Why a level is excluded under a selection, and the smallest repair. 400 when the level is not excluded.",
+		body:    ExplainRequest{}, status: http.StatusOK, resp: configurator.ExplanationView{}},
+	{method: "POST", path: "/api/v1/models/{id}/complete", handler: (*api).complete, id: "complete", tag: "engine",
+		summary: "The best valid completion of a selection for a goal.",
+		body:    CompleteRequest{}, status: http.StatusOK, resp: configurator.Completion{}},
+	{method: "POST", path: "/api/v1/models/{id}/price", handler: (*api).price, id: "price", tag: "engine",
+		summary: "The retail price of a selection; the lowest of any completion when it is partial.",
+		body:    PriceRequest{}, status: http.StatusOK, resp: Price{}},
+
+	// Designs.
+	{method: "POST", path: "/api/v1/designs", handler: (*api).createDesign, id: "createDesign", tag: "designs", access: signedIn,
+		summary: "Save a design. Its selection must follow the model's rules.",
+		body:    DesignRequest{}, status: http.StatusCreated, resp: Design{}, fails: []int{404}},
+	{method: "GET", path: "/api/v1/designs", handler: (*api).listDesigns, id: "listDesigns", tag: "designs", access: signedIn,
+		summary: "The signed-in user's designs, most recently updated first.", query: pageParams,
+		status: http.StatusOK, resp: DesignList{}, fails: []int{400}},
+	{method: "GET", path: "/api/v1/designs/{id}", handler: (*api).getDesign, id: "getDesign", tag: "designs",
+		summary: "A design: the caller's own or a public one. Another user's private design answers 404.",
+		status:  http.StatusOK, resp: Design{}},
+	{method: "PUT", path: "/api/v1/designs/{id}", handler: (*api).updateDesign, id: "updateDesign", tag: "designs", access: signedIn,
+		summary: "Replace one of the signed-in user's designs.",
+		body:    DesignRequest{}, status: http.StatusOK, resp: Design{}},
+	{method: "DELETE", path: "/api/v1/designs/{id}", handler: (*api).deleteDesign, id: "deleteDesign", tag: "designs", access: signedIn,
+		summary: "Delete one of the signed-in user's designs.", status: http.StatusNoContent},
+	{method: "PUT", path: "/api/v1/designs/{id}/vote", handler: (*api).vote, id: "vote", tag: "designs", access: signedIn,
+		summary: "Vote for a public design; voting twice counts once.", status: http.StatusOK, resp: VoteResult{}},
+	{method: "DELETE", path: "/api/v1/designs/{id}/vote", handler: (*api).unvote, id: "unvote", tag: "designs", access: signedIn,
+		summary: "Withdraw a vote for a public design.", status: http.StatusOK, resp: VoteResult{}},
+	{method: "GET", path: "/api/v1/shared/{token}", handler: (*api).sharedDesign, id: "sharedDesign", tag: "designs",
+		summary: "The design behind a share link, while its visibility is link or public.", status: http.StatusOK, resp: Design{}},
+	{method: "GET", path: "/api/v1/gallery", handler: (*api).gallery, id: "gallery", tag: "designs",
+		summary: "Public designs, with whether the caller voted for each.", query: galleryParams,
+		status: http.StatusOK, resp: DesignList{}, fails: []int{400}},
+
+	// What customers design.
+	{method: "GET", path: "/api/v1/models/{id}/stats", handler: (*api).stats, id: "stats", tag: "stats", access: viewStats,
+		summary: "What customers design with a model version: level choices, top combinations, designs per day and per segment.",
+		query:   statsParams, status: http.StatusOK, resp: Stats{}, fails: []int{400}},
+
+	{method: "GET", path: "/openapi.json", handler: (*api).openAPI, id: "openapi", tag: "meta",
+		summary: "This document.", status: http.StatusOK},
+}
+
+// Options configure the API handler.
+type Options struct {
+	// Log receives internal errors; discarded when nil.
+	Log *slog.Logger
+	// SecureCookies marks the session cookie Secure even on plain HTTP, for
+	// a server behind a TLS-terminating proxy.
+	SecureCookies bool
 }
 
 type api struct {
-	models map[string]*configurator.Engine
+	svc    *service.Service
 	log    *slog.Logger
+	secure bool
+	doc    []byte // the OpenAPI document
 }
 
-// New returns the API handler over the given compiled models, keyed by id.
-// Internal errors are logged to log; a nil log discards them.
-func New(models map[string]*configurator.Engine, log *slog.Logger) http.Handler {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+// New returns the API handler over svc. It resolves the session cookie or
+// bearer token of every request (package session); cross-origin protection
+// and the other middleware every request needs are the server's.
+func New(svc *service.Service, opts Options) http.Handler {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &api{models: models, log: log}
+	a := &api{svc: svc, log: opts.Log, secure: opts.SecureCookies, doc: mustDocument(routes)}
 	mux := http.NewServeMux()
 	allowed := map[string][]string{}
 	var paths []string
 	for _, rt := range routes {
-		h := rt.handler
-		mux.HandleFunc(rt.method+" "+rt.path, func(w http.ResponseWriter, r *http.Request) { h(a, w, r) })
+		mux.Handle(rt.method+" "+rt.path, a.endpoint(rt))
 		if _, ok := allowed[rt.path]; !ok {
 			paths = append(paths, rt.path)
 		}
@@ -62,11 +213,32 @@ func New(models map[string]*configurator.Engine, log *slog.Logger) http.Handler 
 		allow := strings.Join(methods, ", ")
 		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
-			a.problem(w, r, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed here; allowed: "+allow+".")
+			a.problem(w, r, http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed here; allowed: "+allow+".", nil)
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		a.problem(w, r, http.StatusNotFound, "No endpoint at "+r.URL.Path+".")
+		a.problem(w, r, http.StatusNotFound, "No endpoint at "+r.URL.Path+".", nil)
 	})
-	return mux
+	return session.Middleware(svc, a.fail)(mux)
+}
+
+// endpoint wraps a route's handler: it answers 401 to rejected credentials
+// (unless the route signs in) and bounds the request body.
+func (a *api) endpoint(rt route) http.Handler {
+	limit := rt.limit
+	if limit == 0 {
+		limit = maxBody
+	}
+	h, signIn := rt.handler, rt.signIn
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !signIn && session.Rejected(r.Context()) != nil {
+			// Clearing the cookie lets the next request go on as nobody,
+			// rather than failing the same way until the user signs in.
+			session.ClearCookie(w, r, a.secure)
+			a.problem(w, r, http.StatusUnauthorized, "Your session has expired or is not valid; sign in again.", nil)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		h(a, w, r)
+	})
 }

@@ -219,6 +219,19 @@ func (e *Engine) Report(sel Selection, opts ReportOptions) (*Report, error) {
 	for a := range m.Attributes {
 		at := &m.Attributes[a]
 		st := AttributeState{Name: at.Name, Label: at.Label, Group: at.Group}
+		// For a chosen attribute, which other levels could replace the
+		// choice, the other choices kept: one propagation without it
+		// answers for every level at once.
+		var switchable []bool
+		if sel[a] >= 0 && !opts.Explain {
+			without := append(Selection(nil), sel...)
+			without[a] = -1
+			if p, ok := e.Propagate(without); ok {
+				switchable = p[a]
+			} else {
+				switchable = make([]bool, len(at.Levels))
+			}
+		}
 		if sel[a] >= 0 {
 			st.Selected = at.Levels[sel[a]].Name
 		}
@@ -235,10 +248,8 @@ func (e *Engine) Report(sel Selection, opts ReportOptions) (*Report, error) {
 				// which switches resolve it.
 				ls.State = StateExcluded
 			case !opts.Explain:
-				trial := append(Selection(nil), sel...)
-				trial[a] = l
 				ls.State = StateExcluded
-				if e.Consistent(trial) {
+				if switchable != nil && switchable[l] {
 					ls.State = StatePossible
 				}
 			default:

@@ -1,6 +1,7 @@
 package configurator_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/tailor-c2b/tailor/configurator"
 	"github.com/tailor-c2b/tailor/model"
+	"github.com/tailor-c2b/tailor/model/modeltest"
 )
 
 // reportModel has four valid configurations: small-normal-black,
@@ -506,4 +508,64 @@ func TestReportCompletionErrors(t *testing.T) {
 	if want := `no numeric property "speed" in model Report`; err == nil || err.Error() != want {
 		t.Errorf("Report with min:speed: error = %v, want %q", err, want)
 	}
+}
+
+// Without explanations the report decides each level's state by one
+// propagation per chosen attribute; it must agree with the brute-force
+// answer: a level is possible when switching its attribute to it, the other
+// choices kept, leaves a valid configuration.
+func TestReportStatesWithoutExplanationsMatchBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for i := range 150 {
+		m := modeltest.Random(r)
+		e, err := configurator.Compile(m, configurator.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		valid := modeltest.ValidConfigs(m)
+		sel := e.NewSelection()
+		for a := range sel {
+			if r.IntN(2) == 0 {
+				sel[a] = r.IntN(len(m.Attributes[a].Levels))
+			}
+		}
+		rep, err := e.Report(sel, configurator.ReportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		consistent := false
+		for _, c := range valid {
+			consistent = consistent || extends(c, sel)
+		}
+		for a, st := range rep.Attributes {
+			for l, ls := range st.Levels {
+				want := configurator.StateExcluded
+				if sel[a] == l {
+					want = configurator.StateSelected
+				} else if consistent || sel[a] >= 0 {
+					trial := append(configurator.Selection(nil), sel...)
+					trial[a] = l
+					for _, c := range valid {
+						if extends(c, trial) {
+							want = configurator.StatePossible
+							break
+						}
+					}
+				}
+				if ls.State != want {
+					t.Fatalf("model %d, selection %v: %s=%s is %s, want %s", i, sel, st.Name, ls.Name, ls.State, want)
+				}
+			}
+		}
+	}
+}
+
+// extends reports whether the full configuration c agrees with every choice of sel.
+func extends(c []int, sel configurator.Selection) bool {
+	for a, l := range sel {
+		if l >= 0 && c[a] != l {
+			return false
+		}
+	}
+	return true
 }

@@ -28,9 +28,22 @@ func (s *Service) Models(ctx context.Context) ([]catalog.Version, error) {
 // Model returns a model version the caller may see; errs.NotFound for an
 // unknown version and for a draft unless the caller is an admin.
 func (s *Service) Model(ctx context.Context, id string) (catalog.Version, error) {
+	// A published version never changes, so the configurator's hot path
+	// need not ask the database for it on every request.
+	s.mu.Lock()
+	v, ok := s.published[id]
+	s.mu.Unlock()
+	if ok {
+		return v, nil
+	}
 	v, err := s.store.GetModel(ctx, id)
 	if err != nil {
 		return catalog.Version{}, err
+	}
+	if v.Published() {
+		s.mu.Lock()
+		s.published[id] = v
+		s.mu.Unlock()
 	}
 	if !v.Published() && !account.FromContext(ctx).Can(account.ManageModels) {
 		return catalog.Version{}, errs.Errorf(errs.NotFound, "Model %s not found.", id)

@@ -121,8 +121,9 @@ type Service struct {
 	log    *slog.Logger
 	logins *limiter
 
-	mu      sync.Mutex
-	engines map[string]*compiled // by model version id
+	mu        sync.Mutex
+	engines   map[string]*compiled       // by model version id
+	published map[string]catalog.Version // published versions read so far, by id
 }
 
 // New returns a service over store.
@@ -137,12 +138,13 @@ func New(store Store, cfg Config) *Service {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		store:   store,
-		ttl:     cfg.SessionTTL,
-		now:     cfg.Now,
-		log:     cfg.Log,
-		logins:  newLimiter(loginBurst, loginRefill),
-		engines: map[string]*compiled{},
+		store:     store,
+		ttl:       cfg.SessionTTL,
+		now:       cfg.Now,
+		log:       cfg.Log,
+		logins:    newLimiter(loginBurst, loginRefill),
+		engines:   map[string]*compiled{},
+		published: map[string]catalog.Version{},
 	}
 }
 

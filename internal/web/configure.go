@@ -34,7 +34,7 @@ type configurePage struct {
 	Design                           *savedDesign // the user's own design being edited
 	BasedOn                          string       // the name of someone else's design this copies
 	Visibilities                     []option
-	Config                           string // JSON for the script, see configConfig
+	Config                           string // JSON for the script, see scriptConfig
 }
 
 type groupView struct {
@@ -69,8 +69,8 @@ type savedDesign struct {
 	ShareURL   string            `json:"share_url,omitempty"`
 }
 
-// configConfig is what the configurator script starts from.
-type configConfig struct {
+// scriptConfig is what the configurator script starts from.
+type scriptConfig struct {
 	ModelID  string                   `json:"model_id"`
 	Currency string                   `json:"currency"`
 	Money    currencyFormat           `json:"money"`
@@ -181,7 +181,7 @@ func (s *server) configure(w http.ResponseWriter, r *http.Request) {
 	}
 
 	cur := currencyOf(m.Currency)
-	cfg := configConfig{
+	cfg := scriptConfig{
 		ModelID: v.ID, Currency: m.Currency, Money: cur, Report: rep, Design: own,
 		SignedIn: u.ID != "", Picture: "/models/" + url.PathEscape(v.ID) + "/picture.svg",
 		Complete: rep.Consistent && len(rep.Selection) == len(m.Attributes),

@@ -279,7 +279,9 @@ func Picture(m *model.Model, sel map[string]string) string {
 
 	// The back stands left and a little forward; the front stands behind it
 	// on the right, so the pair reads as one product shot.
-	backX := 40.0
+	// The pair is centred on the canvas whatever the body size.
+	pairW := lk.width*0.62 + 42 + lk.width
+	backX := (pictureW - pairW) / 2
 	frontX := backX + lk.width*0.62 + 28
 	top := floorY - lk.height
 	p(`<ellipse cx="%g" cy="%g" rx="%g" ry="9" fill="url(#%s-floor)"/>`, f(frontX+lk.width/2), floorY+2, f(lk.width*0.62), id)
@@ -373,7 +375,7 @@ func defs(b *strings.Builder, id string, lk phoneLook) {
 
 	// The screen shows a wallpaper in the body's colour.
 	p(`<linearGradient id="%s-screen" x1="0" y1="0" x2=".6" y2="1"><stop offset="0" stop-color="%s"/><stop offset=".55" stop-color="%s"/><stop offset="1" stop-color="#0b0c10"/></linearGradient>`,
-		id, mix(c.light, "#ffffff", 0.1), mix(c.base, c.dark, 0.5))
+		id, mix(c.base, "#20242e", 0.3), mix(c.dark, "#0b0c10", 0.45))
 	p(`<linearGradient id="%s-glare" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="#fff" stop-opacity=".14"/><stop offset=".6" stop-color="#fff" stop-opacity="0"/></linearGradient>`, id)
 	b.WriteString(`</defs>`)
 }
@@ -390,7 +392,7 @@ func back(b *strings.Builder, id string, lk phoneLook, x, y float64) {
 	p(`<rect x="%g" y="%g" width="4" height="%g" rx="2" fill="%s"/>`, f(x+w-1.5), f(y+h*0.2), f(h*0.12), frame)
 	p(`<rect x="%g" y="%g" width="4" height="%g" rx="2" fill="%s"/>`, f(x+w-1.5), f(y+h*0.36), f(h*0.07), frame)
 	// The frame band, then the back panel inset in it.
-	p(`<rect x="%g" y="%g" width="%g" height="%g" rx="%g" fill="%s"/>`, f(x), f(y), f(w), f(h), f(r), frame)
+	p(`<rect x="%g" y="%g" width="%g" height="%g" rx="%g" fill="%s" stroke="#000" stroke-opacity=".18"/>`, f(x), f(y), f(w), f(h), f(r), frame)
 	in := 3.5
 	if lk.frame != "aluminium" {
 		in = 4.5 // a visible metal band is what these frames are bought for
@@ -417,7 +419,7 @@ func back(b *strings.Builder, id string, lk phoneLook, x, y float64) {
 		p(`<rect x="%g" y="%g" width="%g" height="%g" rx="%g" fill="none" stroke="#fff" stroke-opacity=".22" stroke-width="1"/>`, f(bx+.5), f(by+.5), f(bw-1), f(bh-1), f(br))
 	}
 	if lk.magnetic {
-		p(`<circle cx="%g" cy="%g" r="%g" fill="none" stroke="#fff" stroke-opacity=".12" stroke-width="2"/>`, f(x+w/2), f(y+h*0.52), f(w*0.3))
+		p(`<circle cx="%g" cy="%g" r="%g" fill="none" stroke="#fff" stroke-opacity=".09" stroke-width="2"/>`, f(x+w/2), f(y+h*0.52), f(w*0.3))
 	}
 	ink := "#ffffff"
 	if lk.colour.lightInk {

@@ -1,5 +1,5 @@
-// Command tailor is the Tailor platform: the product model tools, the
-// configurator and, in later releases, the server and batch jobs.
+// Command tailor is the Tailor platform: the server with its web UI and JSON
+// API, the demo, the product model tools and the configurator.
 //
 // Run "tailor help" for the commands.
 package main
@@ -12,10 +12,11 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
@@ -36,6 +37,9 @@ func (e exitError) Error() string { return e.msg }
 const usage = `Tailor designs, learns, decides, sells and builds customer-designed phones.
 
 Usage:
+  tailor demo [--addr HOST:PORT] [--customers N] [--seed N]
+  tailor serve [--addr HOST:PORT] [--db postgres://...|FILE] [--data-dir DIR]
+  tailor user add --email EMAIL --name NAME --role customer|analyst|planner|admin [--db ...]
   tailor configure [FILE] [--select attr=level ...] [--complete GOAL] [--json]
   tailor model check [FILE]
   tailor model count [FILE] [--select attr=level ...]
@@ -49,6 +53,10 @@ ends in .xml, an XCSP 2.1 instance; "-" reads standard input. Without FILE,
 the built-in smartphone model is used.
 
 GOAL is cheapest, defaults, min:PROPERTY or max:PROPERTY.
+
+demo and serve take --help for every flag; each flag has an environment
+variable (TAILOR_ADDR, TAILOR_DB, ...). user add reads the password from
+TAILOR_PASSWORD or the first line of standard input. See docs/operations.md.
 `
 
 // run is the whole program, with its environment passed in so that tests
@@ -65,6 +73,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "configure":
 		return env.configure(args[1:])
+	case "serve":
+		return env.serve(args[1:])
+	case "demo":
+		return env.demo(args[1:])
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			return fmt.Errorf("unknown user command; want \"tailor user add\"")
+		}
+		return env.userAdd(args[2:])
 	case "model":
 		if len(args) < 2 {
 			fmt.Fprint(stderr, usage)

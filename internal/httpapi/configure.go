@@ -84,8 +84,26 @@ func (a *api) configure(w http.ResponseWriter, r *http.Request) {
 	a.report(w, r, e, sel, opts)
 }
 
-// propagate is configure without explanations or completion. Browsers call
-// it on every click, so it does no more than that needs.
+// Propagation is the answer of POST /api/v1/models/{id}/propagate.
+type Propagation struct {
+	Consistent bool `json:"consistent" doc:"Whether the selection extends to at least one valid configuration."`
+	// Attributes lists every attribute in model order.
+	Attributes []Domain `json:"attributes"`
+	// Conflict is a minimal set of the selection's choices that clash.
+	Conflict []configurator.Choice `json:"conflict,omitempty" doc:"When the selection is inconsistent: a minimal set of its choices that cannot go together. POST configure names the rules involved."`
+}
+
+// Domain is what an attribute can still be under a selection.
+type Domain struct {
+	Name     string   `json:"name"`
+	Selected string   `json:"selected,omitempty"`
+	Possible []string `json:"possible" doc:"The levels that extend the selection to a valid configuration: only the selected level for a selected attribute; none when the selection is inconsistent."`
+}
+
+// propagate is the engine's propagation and nothing more: the levels each
+// attribute can still take. Integrations call it on every change, so it
+// skips what configure adds (counts, switch options for chosen attributes,
+// explanations, roll-ups).
 func (a *api) propagate(w http.ResponseWriter, r *http.Request) {
 	var req PropagateRequest
 	if err := decode(r, &req); err != nil {
@@ -102,7 +120,29 @@ func (a *api) propagate(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.report(w, r, e, sel, configurator.ReportOptions{})
+	m := e.Model()
+	possible, ok := e.Propagate(sel)
+	out := Propagation{Consistent: ok, Attributes: make([]Domain, len(m.Attributes))}
+	for at := range m.Attributes {
+		d := Domain{Name: m.Attributes[at].Name, Possible: []string{}}
+		if sel[at] >= 0 {
+			d.Selected = m.Attributes[at].Levels[sel[at]].Name
+		}
+		if ok {
+			for l, p := range possible[at] {
+				if p {
+					d.Possible = append(d.Possible, m.Attributes[at].Levels[l].Name)
+				}
+			}
+		}
+		out.Attributes[at] = d
+	}
+	if !ok {
+		for _, at := range e.Conflict(sel) {
+			out.Conflict = append(out.Conflict, configurator.Choice{Attribute: m.Attributes[at].Name, Level: m.Attributes[at].Levels[sel[at]].Name})
+		}
+	}
+	a.reply(w, r, http.StatusOK, out)
 }
 
 func (a *api) report(w http.ResponseWriter, r *http.Request, e *configurator.Engine, sel configurator.Selection, opts configurator.ReportOptions) {

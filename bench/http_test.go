@@ -145,15 +145,21 @@ func BenchmarkHTTPPropagate(b *testing.B) {
 // TAILOR_TEST_POSTGRES is set, on PostgreSQL. Target on SQLite: at least
 // 1,000 saves/s.
 func BenchmarkHTTPDesignSave(b *testing.B) {
-	dbs := []struct{ name, dsn string }{{"sqlite", filepath.Join(b.TempDir(), "bench.db")}}
+	dbs := []struct {
+		name string
+		dsn  func(b *testing.B) string
+	}{{"sqlite", func(b *testing.B) string { return filepath.Join(b.TempDir(), "bench.db") }}}
 	if dsn := os.Getenv("TAILOR_TEST_POSTGRES"); dsn != "" {
-		dbs = append(dbs, struct{ name, dsn string }{"postgres", postgresSchema(b, dsn)})
+		dbs = append(dbs, struct {
+			name string
+			dsn  func(b *testing.B) string
+		}{"postgres", func(b *testing.B) string { return postgresSchema(b, dsn) }})
 	} else {
 		b.Log("TAILOR_TEST_POSTGRES is not set: PostgreSQL is not measured")
 	}
 	for _, db := range dbs {
 		b.Run(db.name, func(b *testing.B) {
-			p := startPlatform(b, db.dsn)
+			p := startPlatform(b, db.dsn(b))
 			ctx := context.Background()
 			u, _, err := p.svc.SignUp(ctx, account.SignUp{Email: "bench@example.com", Password: "benchmark password", Name: "Bench"})
 			if err != nil {

@@ -51,7 +51,7 @@ func CheckPassword(hash, password string) bool {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false
 	}
-	if m < 8 || m > 1<<20 || t < 1 || t > 10 || p < 1 || p > 16 {
+	if m < 8 || m > 1<<18 || t < 1 || t > 10 || p < 1 || p > 16 {
 		return false
 	}
 	b64 := base64.RawStdEncoding

@@ -200,7 +200,7 @@ func (s *server) configure(w http.ResponseWriter, r *http.Request) {
 			page.Delivery = deliveryText(totals[leadTimeProperty])
 		}
 		cfg.Specs = specDefs(m)
-		page.Specs = specsOf(m, cfg.Specs, totals, config)
+		page.Specs = specsOf(m, cfg.Specs, totals, config, named)
 	}
 	for _, vis := range []design.Visibility{design.Private, design.Link, design.Public} {
 		selected := vis == design.Private
@@ -279,7 +279,10 @@ func specDefs(m *model.Model) []specDef {
 	return out
 }
 
-func specsOf(m *model.Model, defs []specDef, totals map[string]model.Decimal, config []int) []specView {
+// specsOf lists the specs of the priced configuration. An attribute spec
+// the customer has not chosen says so, as the configurator's script does,
+// rather than naming the level the cheapest completion happens to pick.
+func specsOf(m *model.Model, defs []specDef, totals map[string]model.Decimal, config []int, chosen map[string]string) []specView {
 	var out []specView
 	for _, d := range defs {
 		sv := specView{Label: d.Label}
@@ -288,8 +291,11 @@ func specsOf(m *model.Model, defs []specDef, totals map[string]model.Decimal, co
 			sv.Value = strings.TrimSpace(totals[d.Property].String() + " " + d.Unit)
 		} else {
 			sv.Key = d.Attribute
-			a := m.Attr(d.Attribute)
-			sv.Value = shortLabel(m.Attributes[a].Levels[config[a]].Label)
+			sv.Value = "not chosen"
+			if _, ok := chosen[d.Attribute]; ok {
+				a := m.Attr(d.Attribute)
+				sv.Value = shortLabel(m.Attributes[a].Levels[config[a]].Label)
+			}
 		}
 		out = append(out, sv)
 	}

@@ -336,18 +336,15 @@ func ruleText(rules []configurator.RuleRef) string {
 		if label == "" {
 			label = r.Name
 		}
-		s := r.Kind + " '" + label + "'"
-		if r.Line > 0 {
-			s += fmt.Sprintf(" (line %d)", r.Line)
-		}
-		parts = append(parts, s)
+		// Customers read the rule's label; the model file's line number
+		// is for admins, who get it from the API and the model check.
+		parts = append(parts, r.Kind+" '"+label+"'")
 	}
 	return strings.Join(parts, ", ")
 }
 
 // reasonText says why a level is excluded: "Not with Body size: Compact —
-// rule 'The periscope telephoto needs the standard or max body' (line
-// 612)". The script says it the same way (static/configure.js).
+// rule 'The periscope telephoto needs the standard or max body'". The script says it the same way (static/configure.js).
 func reasonText(x *configurator.ExplanationView, l labeler) string {
 	if x == nil {
 		return "Not possible with your current choices."

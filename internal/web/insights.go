@@ -139,10 +139,22 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 	for _, a := range m.Attributes {
 		var bars []bar
 		total := 0
+		// Short labels unless two levels would read the same ("50 MP"
+		// for every main camera); then the full labels.
+		short := map[string]bool{}
+		distinct := true
+		for _, lv := range a.Levels {
+			distinct = distinct && !short[shortLabel(lv.Label)]
+			short[shortLabel(lv.Label)] = true
+		}
 		for _, lv := range a.Levels {
 			n := counts[a.Name][lv.Name]
 			total += n
-			bars = append(bars, bar{Label: shortLabel(lv.Label), Value: n})
+			label := lv.Label
+			if distinct {
+				label = shortLabel(label)
+			}
+			bars = append(bars, bar{Label: label, Value: n})
 		}
 		desc := fmt.Sprintf("How many of the %d designs chose each level of %s.", total, a.Label)
 		page.LevelBars = append(page.LevelBars, chartView{

@@ -395,7 +395,7 @@ func TestConfigurePage(t *testing.T) {
 	if m == nil {
 		t.Fatal("the periscope is not excluded with a reason and a repair on the compact body")
 	}
-	if want := "Not with Body size: Compact — rule &#39;The periscope telephoto needs the standard or max body&#39; (line 605)"; m[1] != want {
+	if want := "Not with Body size: Compact — rule &#39;The periscope telephoto needs the standard or max body&#39;"; m[1] != want {
 		t.Errorf("reason = %q, want %q", m[1], want)
 	}
 	if !strings.HasPrefix(m[2], "Change Body size to ") {

@@ -40,7 +40,7 @@
   function choice(c) { return attrLabel[c.attribute] + ": " + ((levelLabel[c.attribute] || {})[c.level] || c.level); }
 
   function rulesText(rules) {
-    return (rules || []).map((r) => r.kind + " '" + (r.label || r.name) + "'" + (r.line ? " (line " + r.line + ")" : "")).join(", ");
+    return (rules || []).map((r) => r.kind + " '" + (r.label || r.name) + "'").join(", ");
   }
 
   // reasonText says why a level is excluded, as the server does.

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -175,25 +174,15 @@ func selection(e *configurator.Engine, in map[string]string) (configurator.Selec
 }
 
 // selectionError names the first bad choice of a selection in name order,
-// through the engine's parser, which suggests the closest names. It is the
-// slow path of selection, taken only for a bad selection.
+// with the engine's suggestion of the closest name. It is the slow path of
+// selection, taken only for a bad selection.
 func selectionError(e *configurator.Engine, in map[string]string) error {
-	names := slices.Sorted(maps.Keys(in))
-	choices := make([]string, 0, len(names))
-	for _, name := range names {
-		level := in[name]
-		if strings.Contains(name, "=") || strings.TrimSpace(name) != name || strings.TrimSpace(level) != level {
-			return errs.Errorf(errs.Invalid, "Malformed selection %q: %q.", name, level)
-		}
-		choices = append(choices, name+"="+level)
-	}
-	if _, err := e.ParseSelection(choices); err != nil {
-		return errs.Errorf(errs.Invalid, "%s", upper(err.Error()))
+	if _, err := service.ResolveSelection(e, in); err != nil {
+		return err
 	}
 	return errs.Errorf(errs.Invalid, "Malformed selection.")
 }
 
-// objective reads a completion goal that the model can optimise.
 func objective(e *configurator.Engine, goal string) (configurator.Objective, error) {
 	obj, err := configurator.ParseObjective(goal)
 	if err != nil {

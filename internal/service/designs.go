@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strings"
 
@@ -100,10 +101,11 @@ func (s *Service) checkDesign(ctx context.Context, in DesignInput) (design.Desig
 	}, nil
 }
 
-// ParseSelection reads a selection given as attribute -> level names.
-// Unknown names answer errs.Invalid with a suggestion; so does a selection
-// that breaks the model's rules, naming a minimal set of clashing choices.
-func ParseSelection(e *configurator.Engine, sel map[string]string) (configurator.Selection, error) {
+// ResolveSelection reads a selection given as attribute -> level names,
+// without checking the model's rules. Unknown or malformed names answer
+// errs.Invalid naming the first in name order, with the engine's suggestion
+// of the closest name.
+func ResolveSelection(e *configurator.Engine, sel map[string]string) (configurator.Selection, error) {
 	names := make([]string, 0, len(sel))
 	for name := range sel {
 		names = append(names, name)
@@ -113,13 +115,24 @@ func ParseSelection(e *configurator.Engine, sel map[string]string) (configurator
 	for _, name := range names {
 		level := sel[name]
 		if name == "" || strings.Contains(name, "=") || strings.TrimSpace(name) != name || strings.TrimSpace(level) != level {
-			return nil, errs.Errorf(errs.Invalid, "Malformed choice %q: %q.", name, level)
+			return nil, errs.Errorf(errs.Invalid, "Malformed selection %q: %q.", name, level)
 		}
 		choices = append(choices, name+"="+level)
 	}
 	out, err := e.ParseSelection(choices)
 	if err != nil {
 		return nil, errs.Errorf(errs.Invalid, "%s", upper(err.Error()))
+	}
+	return out, nil
+}
+
+// ParseSelection reads a selection as ResolveSelection does and also
+// answers errs.Invalid for a selection that breaks the model's rules,
+// naming a minimal set of clashing choices.
+func ParseSelection(e *configurator.Engine, sel map[string]string) (configurator.Selection, error) {
+	out, err := ResolveSelection(e, sel)
+	if err != nil {
+		return nil, err
 	}
 	if !e.Consistent(out) {
 		m := e.Model()
@@ -308,20 +321,11 @@ func (s *Service) Stats(ctx context.Context, f design.Filter, combo []string) (d
 			return design.Stats{}, errs.Errorf(errs.Invalid, "Model %s has no attribute %q.", m.Name, name)
 		}
 	}
-	if f.Region != "" && !contains(account.Regions, f.Region) {
+	if f.Region != "" && !slices.Contains(account.Regions, f.Region) {
 		return design.Stats{}, errs.Errorf(errs.Invalid, "Unknown region %q.", f.Region)
 	}
-	if f.AgeBand != "" && !contains(account.AgeBands, f.AgeBand) {
+	if f.AgeBand != "" && !slices.Contains(account.AgeBands, f.AgeBand) {
 		return design.Stats{}, errs.Errorf(errs.Invalid, "Unknown age band %q.", f.AgeBand)
 	}
 	return s.store.DesignStats(ctx, f, combo, 10)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -260,7 +260,7 @@ func (e *Engine) Report(sel Selection, opts ReportOptions) (*Report, error) {
 				}
 				ls.State = StateExcluded
 				if opts.Explain {
-					ls.Explanation = e.explanationView(sel, x)
+					ls.Explanation = e.ExplainView(sel, x)
 				}
 			}
 			st.Levels = append(st.Levels, ls)
@@ -287,11 +287,7 @@ func (e *Engine) Report(sel Selection, opts ReportOptions) (*Report, error) {
 			return nil, err
 		}
 		if found {
-			comp := &Completion{Goal: opts.Goal, RollUp: rollUpView(Roll(m, c))}
-			for a, l := range c {
-				comp.Configuration = append(comp.Configuration, e.choice(a, l))
-			}
-			r.Completion = comp
+			r.Completion = e.CompletionView(opts.Goal, c)
 		}
 	}
 	return r, nil
@@ -322,17 +318,28 @@ func (e *Engine) ruleRefs(origins []int) []RuleRef {
 	return out
 }
 
-func (e *Engine) explanationView(sel Selection, x Explanation) *ExplanationView {
+// ExplainView is an explanation by name, as reports show it.
+func (e *Engine) ExplainView(sel Selection, x Explanation) *ExplanationView {
 	v := &ExplanationView{Because: []Choice{}, RulesComplete: x.RulesComplete, Repairable: x.Possible, Repair: []ChangeView{}}
 	for _, b := range x.Because {
 		v.Because = append(v.Because, e.choice(b, sel[b]))
 	}
-	v.Rules = e.ruleRefs(x.Rules)
+	v.Rules = nonNil(e.ruleRefs(x.Rules))
 	for _, c := range x.Repair {
 		at := &e.m.Attributes[c.Attr]
 		v.Repair = append(v.Repair, ChangeView{Attribute: at.Name, From: at.Levels[c.From].Name, To: at.Levels[c.To].Name})
 	}
 	return v
+}
+
+// CompletionView is a completed configuration by name, with its roll-up,
+// as reports show it.
+func (e *Engine) CompletionView(goal string, config []int) *Completion {
+	c := &Completion{Goal: goal, Configuration: make([]Choice, 0, len(config)), RollUp: rollUpView(Roll(e.m, config))}
+	for a, l := range config {
+		c.Configuration = append(c.Configuration, e.choice(a, l))
+	}
+	return c
 }
 
 func rollUpView(r RollUp) RollUpView {

@@ -3,10 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/tailor-c2b/tailor/configurator"
-	"github.com/tailor-c2b/tailor/csp"
 	"github.com/tailor-c2b/tailor/errs"
 	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/model"
@@ -57,11 +55,7 @@ type Price struct {
 
 func (a *api) configure(w http.ResponseWriter, r *http.Request) {
 	var req ConfigureRequest
-	if err := decode(r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	e, err := a.engineRequest(r, &req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -105,11 +99,7 @@ type Domain struct {
 // explanations, roll-ups).
 func (a *api) propagate(w http.ResponseWriter, r *http.Request) {
 	var req PropagateRequest
-	if err := decode(r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	e, err := a.engineRequest(r, &req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -201,11 +191,7 @@ func objective(e *configurator.Engine, goal string) (configurator.Objective, err
 
 func (a *api) explain(w http.ResponseWriter, r *http.Request) {
 	var req ExplainRequest
-	if err := decode(r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	e, err := a.engineRequest(r, &req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -230,45 +216,12 @@ func (a *api) explain(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, errs.Errorf(errs.Invalid, "%s = %s is possible under this selection; there is nothing to explain.", req.Attribute, req.Level))
 		return
 	}
-	a.reply(w, r, http.StatusOK, explanationView(e, sel, x))
-}
-
-// explanationView is an explanation by name, as in the engine's reports.
-func explanationView(e *configurator.Engine, sel configurator.Selection, x configurator.Explanation) configurator.ExplanationView {
-	m := e.Model()
-	v := configurator.ExplanationView{Because: []configurator.Choice{}, Rules: []configurator.RuleRef{},
-		RulesComplete: x.RulesComplete, Repairable: x.Possible, Repair: []configurator.ChangeView{}}
-	for _, b := range x.Because {
-		v.Because = append(v.Because, choice(m, b, sel[b]))
-	}
-	origins := e.Problem().Origins
-	for _, o := range x.Rules {
-		or := origins[o]
-		kind := "rule"
-		if or.Kind == csp.FromTable {
-			kind = "table"
-		}
-		v.Rules = append(v.Rules, configurator.RuleRef{Kind: kind, Name: or.Name, Label: or.Label, Line: or.Pos.Line})
-	}
-	for _, c := range x.Repair {
-		at := &m.Attributes[c.Attr]
-		v.Repair = append(v.Repair, configurator.ChangeView{Attribute: at.Name, From: at.Levels[c.From].Name, To: at.Levels[c.To].Name})
-	}
-	return v
-}
-
-func choice(m *model.Model, a, l int) configurator.Choice {
-	at := &m.Attributes[a]
-	return configurator.Choice{Attribute: at.Name, Level: at.Levels[l].Name}
+	a.reply(w, r, http.StatusOK, e.ExplainView(sel, x))
 }
 
 func (a *api) complete(w http.ResponseWriter, r *http.Request) {
 	var req CompleteRequest
-	if err := decode(r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	e, err := a.engineRequest(r, &req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -298,31 +251,13 @@ func (a *api) complete(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, errs.Errorf(errs.Invalid, "The selection has no valid completion."))
 		return
 	}
-	m := e.Model()
-	c := configurator.Completion{Goal: req.Goal, Configuration: make([]configurator.Choice, 0, len(config)),
-		RollUp: rollUpView(configurator.Roll(m, config))}
-	for at, l := range config {
-		c.Configuration = append(c.Configuration, choice(m, at, l))
-	}
+	c := e.CompletionView(req.Goal, config)
 	a.reply(w, r, http.StatusOK, c)
-}
-
-func rollUpView(r configurator.RollUp) configurator.RollUpView {
-	v := configurator.RollUpView{Totals: r.Totals, Parts: make([]configurator.PartView, 0, len(r.Parts))}
-	for _, p := range r.Parts {
-		v.Parts = append(v.Parts, configurator.PartView{Number: p.Number, Qty: p.Qty})
-	}
-	slices.SortFunc(v.Parts, func(x, y configurator.PartView) int { return strings.Compare(x.Number, y.Number) })
-	return v
 }
 
 func (a *api) price(w http.ResponseWriter, r *http.Request) {
 	var req PriceRequest
-	if err := decode(r, &req); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	e, err := a.engineRequest(r, &req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -349,4 +284,14 @@ func upper(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// engineRequest decodes an engine request's body into req and returns the
+// engine of the model version the path names.
+func (a *api) engineRequest(r *http.Request, req any) (*configurator.Engine, error) {
+	if err := decode(r, req); err != nil {
+		return nil, err
+	}
+	e, _, err := a.svc.Engine(r.Context(), r.PathValue("id"))
+	return e, err
 }

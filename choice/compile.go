@@ -184,12 +184,13 @@ type compiler struct {
 	problems []error
 	d        *Data
 
-	alts    []altDecl
-	terms   [][]term // per alternative
-	avail   []evaluator
-	exclude []evaluator
-	more    int   // problems not listed
-	rowOf   []int // per compiled case, its (first) table row
+	alts     []altDecl
+	terms    [][]term // per alternative
+	avail    []evaluator
+	exclude  []evaluator
+	more     int   // problems not listed
+	rowOf    []int // per compiled case, its (first) table row
+	caseMore []int // further columns of the case key
 }
 
 func (c *compiler) fail(err error) bool {
@@ -222,6 +223,9 @@ func (c *compiler) run() {
 	var caseCol, altCol, chosenCol, choiceCol int
 	if c.layout == Long {
 		caseCol = c.column(s.Case, "case", true)
+		for _, r := range s.CaseMore {
+			c.caseMore = append(c.caseMore, c.column(r, "case", true))
+		}
 		altCol = c.column(s.Alternative, "alternative", true)
 		chosenCol = c.column(s.Chosen, "chosen", true)
 		if s.Choice.Name != "" {
@@ -638,7 +642,7 @@ func (c *compiler) checkCases() {
 
 func (c *compiler) long(caseCol, altCol, chosenCol int) {
 	t, d := c.t, c.d
-	ids, caseNames := groupIDs(t, caseCol)
+	ids, caseNames := groupIDs(t, append([]int{caseCol}, c.caseMore...)...)
 	// Rows of each case, in file order; cases in order of first appearance.
 	n := len(caseNames)
 	count := make([]int, n+1)
@@ -836,14 +840,15 @@ func (c *compiler) reorder(perm []int) {
 	c.rowOf = rowOf
 }
 
-// groupIDs numbers the distinct values of column col in order of first
-// appearance and returns each row's number and the values' text.
-func groupIDs(t *Table, col int) ([]int32, []string) {
+// groupIDs numbers the distinct values of the given columns (taken
+// together) in order of first appearance and returns each row's number and
+// the values' text (joined by "/" for several columns).
+func groupIDs(t *Table, cols ...int) ([]int32, []string) {
 	ids := make([]int32, t.Rows())
 	var names []string
-	if t.Text[col] == nil {
+	if len(cols) == 1 && t.Text[cols[0]] == nil {
 		seen := map[float64]int32{}
-		for i, v := range t.Num[col] {
+		for i, v := range t.Num[cols[0]] {
 			g, ok := seen[v]
 			if !ok {
 				g = int32(len(names))
@@ -855,12 +860,18 @@ func groupIDs(t *Table, col int) ([]int32, []string) {
 		return ids, names
 	}
 	seen := map[string]int32{}
-	for i, v := range t.Text[col] {
-		g, ok := seen[v]
+	var key []string
+	for i := range ids {
+		key = key[:0]
+		for _, c := range cols {
+			key = append(key, t.cell(c, i))
+		}
+		k := strings.Join(key, "/")
+		g, ok := seen[k]
 		if !ok {
 			g = int32(len(names))
-			seen[v] = g
-			names = append(names, v)
+			seen[k] = g
+			names = append(names, k)
 		}
 		ids[i] = g
 	}

@@ -47,8 +47,10 @@ type Spec struct {
 	File   string
 	Layout Layout
 	// Column roles. Long: Case, Alternative, Chosen. Wide: Choice.
-	// Either: Panel, Weight.
+	// Either: Panel, Weight. CaseMore holds further columns of a case key
+	// made of several columns (case resp task).
 	Case, Alternative, Chosen, Choice, Panel, Weight colRef
+	CaseMore                                         []colRef
 	// Alternatives as declared, in order (may be empty: then they come from
 	// the utility lines (wide) or the alternative column (long)).
 	Alternatives []altDecl
@@ -101,9 +103,17 @@ func ParseSpec(file string, src []byte) (*Spec, error) {
 	s := &Spec{File: file}
 	var problems []error
 	seenParam := map[string]Pos{}
+	// A statement is one line, or several when a line starting with +, -,
+	// * or / continues the expression of the line before.
+	type statement struct {
+		toks []token
+		end  Pos
+	}
+	var stmts []statement
 	for i, text := range strings.Split(string(src), "\n") {
 		line := i + 1
-		toks, err := lexLine(file, line, strings.TrimSuffix(text, "\r"))
+		text = strings.TrimSuffix(text, "\r")
+		toks, err := lexLine(file, line, text)
 		if err != nil {
 			problems = append(problems, err)
 			continue
@@ -111,12 +121,25 @@ func ParseSpec(file string, src []byte) (*Spec, error) {
 		if len(toks) == 0 {
 			continue
 		}
-		end := Pos{file, line, len([]rune(strings.TrimRight(text, "\r"))) + 1}
-		if err := s.parseLine(toks, end, seenParam); err != nil {
-			problems = append(problems, err)
+		end := Pos{file, line, len([]rune(text)) + 1}
+		if t := toks[0]; t.kind == tOp && strings.Contains("+-*/", t.text) {
+			if len(stmts) == 0 {
+				problems = append(problems, posErr(t.pos, "a line starting with %s continues the expression above, but there is none", t.text))
+				continue
+			}
+			last := &stmts[len(stmts)-1]
+			last.toks = append(last.toks, toks...)
+			last.end = end
+			continue
 		}
+		stmts = append(stmts, statement{toks, end})
+	}
+	for _, st := range stmts {
 		if len(problems) >= maxSpecErrors {
 			break
+		}
+		if err := s.parseLine(st.toks, st.end, seenParam); err != nil {
+			problems = append(problems, err)
 		}
 	}
 	if len(problems) == 0 && len(s.Utilities) == 0 {
@@ -175,6 +198,10 @@ func (s *Spec) parseLine(toks []token, end Pos, seenParam map[string]Pos) error 
 			return posErr(kw.pos, "%s column given twice (first at line %d)", kw.text, ref.Pos.Line)
 		}
 		*ref = colRef{t.text, t.pos}
+		for kw.text == "case" && p.peek().kind == tIdent {
+			t := p.next()
+			s.CaseMore = append(s.CaseMore, colRef{t.text, t.pos})
+		}
 		return done()
 	case "alternatives":
 		if len(s.Alternatives) > 0 {

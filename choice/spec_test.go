@@ -317,36 +317,25 @@ func TestCompileLayoutMismatch(t *testing.T) {
 	}
 }
 
-// swissmetroSpec is Biogeme's b01a_logit on swissmetro.dat.
-const swissmetroSpec = `
-layout wide
-choice CHOICE
-panel ID
-alternatives train=1 sm=2 car=3
-exclude PURPOSE not in {1, 3} or CHOICE == 0
-avail train: TRAIN_AV * (SP != 0)
-avail sm:    SM_AV
-avail car:   CAR_AV * (SP != 0)
-utility train: asc_train + b_time * TRAIN_TT / 100 + b_cost * TRAIN_CO * (GA == 0) / 100
-utility sm:    asc_sm    + b_time * SM_TT / 100    + b_cost * SM_CO * (GA == 0) / 100
-utility car:   asc_car   + b_time * CAR_TT / 100   + b_cost * CAR_CO / 100
-fix asc_sm = 0
-`
-
-// loadSwissmetro compiles the Biogeme b01a specification on the Swissmetro
-// data, or skips when the data is absent.
-func loadSwissmetro(tb testing.TB) *Data {
+// LoadExample compiles the example specification testdata/NAME.spec on
+// file of the reference data set, or skips when the data is absent.
+func loadExample(tb testing.TB, name, dataset, file string) *Data {
 	tb.Helper()
-	f, err := os.Open(shareddata.File(tb, "swissmetro", "swissmetro.dat"))
+	path := shareddata.File(tb, dataset, file)
+	src, err := os.ReadFile("testdata/" + name + ".spec")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := ParseSpec(name+".spec", src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	tab, err := ReadTable(f, "swissmetro.dat")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := ParseSpec("swissmetro.spec", []byte(swissmetroSpec))
+	tab, err := ReadTable(f, file)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -354,26 +343,60 @@ func loadSwissmetro(tb testing.TB) *Data {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if err := d.Check(); err != nil {
+		tb.Fatal(err)
+	}
 	return d
 }
 
-// TestSwissmetroCounts: the standard preprocessing keeps 6,768 of 10,728
-// observations from 752 respondents.
-func TestSwissmetroCounts(t *testing.T) {
-	d := loadSwissmetro(t)
-	if err := d.Check(); err != nil {
-		t.Fatal(err)
+func loadSwissmetro(tb testing.TB) *Data {
+	return loadExample(tb, "swissmetro", "swissmetro", "swissmetro.dat")
+}
+
+// TestExamples compiles every example specification on its data set and
+// checks the sizes the data sets' documentation gives.
+func TestExamples(t *testing.T) {
+	tests := []struct {
+		spec, dataset, file string
+		cases, rows, panels int
+		params              []string
+		random              int
+	}{
+		// Biogeme: 6,768 observations from 752 respondents after the
+		// standard exclusions.
+		{"swissmetro", "swissmetro", "swissmetro.dat", 6768, 19143, 752,
+			[]string{"asc_train", "b_time", "b_cost", "asc_car"}, 0},
+		{"heating", "mlogit_heating", "heating_wide.csv", 900, 4500, 900,
+			[]string{"asc_gc", "b_ic", "b_oc", "asc_gr", "asc_ec", "asc_er"}, 0},
+		{"electricity", "mlogit_electricity", "electricity_long.csv", 4308, 17232, 361,
+			[]string{"b_pf", "b_cl", "b_loc", "b_wk", "b_tod", "b_seas"}, 6},
+		{"camera", "bayesm_camera", "camera_long_from_rdata.csv", 332 * 16, 26560, 332,
+			[]string{"b_canon", "b_sony", "b_nikon", "b_panasonic", "b_pixels", "b_zoom", "b_video", "b_swivel", "b_wifi", "b_price"}, 0},
 	}
-	if d.Cases() != 6768 || d.NumPanels() != 752 {
-		t.Errorf("cases %d panels %d, want 6768 and 752", d.Cases(), d.NumPanels())
-	}
-	if diff := cmp.Diff([]string{"asc_train", "b_time", "b_cost", "asc_car"}, d.Params); diff != "" {
-		t.Errorf("params (-want +got)\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			d := loadExample(t, tt.spec, tt.dataset, tt.file)
+			if d.Cases() != tt.cases || d.Rows() != tt.rows || d.NumPanels() != tt.panels {
+				t.Errorf("cases %d rows %d panels %d, want %d %d %d", d.Cases(), d.Rows(), d.NumPanels(), tt.cases, tt.rows, tt.panels)
+			}
+			if diff := cmp.Diff(tt.params, d.Params); diff != "" {
+				t.Errorf("params (-want +got)\n%s", diff)
+			}
+			if len(d.Random) != tt.random {
+				t.Errorf("%d random coefficients, want %d", len(d.Random), tt.random)
+			}
+		})
 	}
 }
 
 func FuzzParseSpec(f *testing.F) {
-	f.Add(swissmetroSpec)
+	for _, name := range []string{"swissmetro", "heating", "electricity", "camera"} {
+		src, err := os.ReadFile("testdata/" + name + ".spec")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(src))
+	}
 	f.Add("layout long\ncase c\nalternative a\nchosen y\nutility *: b * x + c2 * (x in {1, 2})\nrandom b ~ normal\ncorrelated")
 	f.Add("choice y\nutility 1: b * log(x) - 3e-2 * x ^ 2\nutility 2: 0\nexclude not (x >= 1 and x != 2)")
 	const data = "y,x,c,a\n1,1,1,1\n2,2,1,2\n"

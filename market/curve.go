@@ -94,7 +94,7 @@ func PriceCurve(m *Market, products []Product, which int, prices []int64, opts O
 			pt = point(p)
 		}
 		if c.BaseRevenue > 0 {
-			pt.Index = 100 * pt.Revenue / c.BaseRevenue
+			pt.Index = 100 * (pt.Revenue / c.BaseRevenue)
 		}
 		c.Points = append(c.Points, pt)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // describe names the rule and its settings.
@@ -36,27 +37,28 @@ func describe(opts Options) string {
 func (o *Outcome) Print(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Shares of preference (%s), %s people\n\n", describe(o.Options), thousands(o.People))
+	first := leftColumn(append([]string{"Product", "Tailor total", "People"}, labels(o.Products, o.Own)...))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "Product\tShare\tStd.err\t")
+	fmt.Fprintf(tw, "%s\tShare\tStd.err\t", first("Product"))
 	for _, s := range o.Segments {
 		fmt.Fprintf(tw, "%s\t", s.Name)
 	}
 	fmt.Fprintln(tw)
 	for j, name := range o.Products {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t", label(name, o.Own[j]), percent(o.Shares[j]), percent(o.StdErr[j]))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t", first(label(name, o.Own[j])), percent(o.Shares[j]), percent(o.StdErr[j]))
 		for _, s := range o.Segments {
 			fmt.Fprintf(tw, "%s\t", segPercent(s.Shares[j], s.People))
 		}
 		fmt.Fprintln(tw)
 	}
 	if hasOwn(o.Own) {
-		fmt.Fprintf(tw, "Tailor total\t%s\t\t", percent(o.OwnShare))
+		fmt.Fprintf(tw, "%s\t%s\t\t", first("Tailor total"), percent(o.OwnShare))
 		for _, s := range o.Segments {
 			fmt.Fprintf(tw, "%s\t", segPercent(s.OwnShare, s.People))
 		}
 		fmt.Fprintln(tw)
 	}
-	fmt.Fprintf(tw, "People\t%s\t\t", thousands(o.People))
+	fmt.Fprintf(tw, "%s\t%s\t\t", first("People"), thousands(o.People))
 	for _, s := range o.Segments {
 		fmt.Fprintf(tw, "%s\t", thousands(s.People))
 	}
@@ -75,8 +77,13 @@ func (o *Outcome) Print(w io.Writer) error {
 func (c *Comparison) Print(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Scenario comparison (%s), %s people\n\n", describe(c.Base.Options), thousands(c.Base.People))
+	names := []string{"Product", "Tailor total"}
+	for _, ch := range c.Changes {
+		names = append(names, label(ch.Name, ch.Own))
+	}
+	first := leftColumn(names)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "Product\tBase\tVariant\tChange\t")
+	fmt.Fprintf(tw, "%s\tBase\tVariant\tChange\t", first("Product"))
 	for _, s := range c.Segments {
 		fmt.Fprintf(tw, "%s\t", s)
 	}
@@ -84,7 +91,7 @@ func (c *Comparison) Print(w io.Writer) error {
 	own := false
 	for _, ch := range c.Changes {
 		own = own || ch.Own
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", label(ch.Name, ch.Own), present(ch.Overall.Base, ch.InBase),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", first(label(ch.Name, ch.Own)), present(ch.Overall.Base, ch.InBase),
 			present(ch.Overall.Variant, ch.InVariant), points(ch.Overall.Delta))
 		for g := range c.Segments {
 			fmt.Fprintf(tw, "%s\t", points(ch.Segments[g].Delta))
@@ -92,7 +99,7 @@ func (c *Comparison) Print(w io.Writer) error {
 		fmt.Fprintln(tw)
 	}
 	if own {
-		fmt.Fprintf(tw, "Tailor total\t%s\t%s\t%s\t", percent(c.Own.Base), percent(c.Own.Variant), points(c.Own.Delta))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t", first("Tailor total"), percent(c.Own.Base), percent(c.Own.Variant), points(c.Own.Delta))
 		for g := range c.Segments {
 			fmt.Fprintf(tw, "%s\t", points(c.Variant.Segments[g].OwnShare-c.Base.Segments[g].OwnShare))
 		}
@@ -134,6 +141,27 @@ func (c *Curve) Print(w io.Writer) error {
 	tw.Flush()
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// leftColumn returns a function that pads a cell to the width of the
+// widest of names, so that the first column reads left-aligned in a
+// right-aligned table.
+func leftColumn(names []string) func(string) string {
+	width := 0
+	for _, n := range names {
+		width = max(width, utf8.RuneCountInString(n))
+	}
+	return func(s string) string {
+		return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
+	}
+}
+
+func labels(names []string, own []bool) []string {
+	var l []string
+	for j, n := range names {
+		l = append(l, label(n, own[j]))
+	}
+	return l
 }
 
 func label(name string, own bool) string {

@@ -170,6 +170,7 @@ func checkProducts(m *Market, products []Product) error {
 	if len(products) == 0 {
 		return errs.Errorf(errs.Invalid, "no products to simulate")
 	}
+	seen := make(map[string]bool, len(products))
 	for j, p := range products {
 		if p.Name == "" {
 			return errs.Errorf(errs.Invalid, "product %d has no name", j+1)
@@ -177,9 +178,10 @@ func checkProducts(m *Market, products []Product) error {
 		if p.Name == NoneName {
 			return errs.Errorf(errs.Invalid, "product %d: the name %q is reserved for the no-purchase option", j+1, NoneName)
 		}
-		if slices.ContainsFunc(products[:j], func(q Product) bool { return q.Name == p.Name }) {
+		if seen[p.Name] {
 			return errs.Errorf(errs.Invalid, "product %s appears twice", p.Name)
 		}
+		seen[p.Name] = true
 		if len(p.Levels) != len(m.Attributes) {
 			return errs.Errorf(errs.Invalid, "product %s: %d levels for %d attributes", p.Name, len(p.Levels), len(m.Attributes))
 		}

@@ -1,6 +1,7 @@
 package market
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -226,5 +227,22 @@ func TestParseRule(t *testing.T) {
 	}
 	if _, err := ParseRule("probit"); err == nil {
 		t.Error("ParseRule(probit) succeeded")
+	}
+
+	opts := Options{Rule: RandomizedFirstChoice, Draws: 50, AttributeError: 0.5, Workers: 4}
+	b, err := json.Marshal(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"rule":"randomized-first-choice","scale":0,"none":false,"draws":50,"attribute_error":0.5}`; string(b) != want {
+		t.Errorf("JSON %s, want %s", b, want)
+	}
+	var back Options
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	opts.Workers = 0
+	if back != opts {
+		t.Errorf("JSON round trip gives %+v, want %+v", back, opts)
 	}
 }

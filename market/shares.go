@@ -32,6 +32,24 @@ func (r Rule) String() string {
 	return fmt.Sprintf("Rule(%d)", int(r))
 }
 
+// MarshalText writes the rule's name, so that JSON carries it as a string.
+func (r Rule) MarshalText() ([]byte, error) {
+	if r < Logit || r > RandomizedFirstChoice {
+		return nil, fmt.Errorf("unknown simulation rule %d", int(r))
+	}
+	return []byte(r.String()), nil
+}
+
+// UnmarshalText reads any name ParseRule accepts.
+func (r *Rule) UnmarshalText(b []byte) error {
+	rule, err := ParseRule(string(b))
+	if err != nil {
+		return err
+	}
+	*r = rule
+	return nil
+}
+
 // ParseRule returns the rule named s: "logit" (or "share-of-preference"),
 // "first-choice" (or "fc"), "randomized-first-choice" (or "rfc").
 func ParseRule(s string) (Rule, error) {
@@ -49,26 +67,26 @@ func ParseRule(s string) (Rule, error) {
 // Options configure a simulation. The zero value is logit with scale 1,
 // without the none option, on all processors.
 type Options struct {
-	Rule Rule
+	Rule Rule `json:"rule"`
 	// Scale multiplies utilities under Logit (the exponent of the share
 	// of preference model); zero means 1. The other rules ignore it.
-	Scale float64
+	Scale float64 `json:"scale"`
 	// None adds the no-purchase option.
-	None bool
+	None bool `json:"none"`
 	// Draws is the number of randomised-first-choice draws per person;
 	// zero means 100.
-	Draws int
+	Draws int `json:"draws,omitempty"`
 	// ErrorScale is the scale of the Gumbel error randomised first choice
 	// adds to each product's utility, AttributeError that of the error it
 	// adds to each attribute level's part-worth. When both are zero,
 	// ErrorScale is 1.
-	ErrorScale     float64
-	AttributeError float64
+	ErrorScale     float64 `json:"error_scale,omitempty"`
+	AttributeError float64 `json:"attribute_error,omitempty"`
 	// Seed seeds the randomised-first-choice draws.
-	Seed uint64
+	Seed uint64 `json:"seed,omitempty"`
 	// Workers is the number of goroutines; zero means GOMAXPROCS. The
 	// result does not depend on it.
-	Workers int
+	Workers int `json:"-"`
 }
 
 // resolve returns opts with defaults filled in, or an error for values out

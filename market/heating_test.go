@@ -1,15 +1,14 @@
 package market
 
 import (
-	"encoding/csv"
 	"math"
 	"os"
-	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/tailor-c2b/tailor/choice"
 	"github.com/tailor-c2b/tailor/internal/shareddata"
 )
 
@@ -23,43 +22,32 @@ type heatingHouse struct {
 	ic, oc [5]float64
 }
 
-// loadHeatingForTest reads heating_wide.csv. It stands in for the choice
-// package's wide reader until that lands.
-func loadHeatingForTest(t *testing.T) []heatingHouse {
+// loadHeating reads heating_wide.csv with the choice package's reader.
+func loadHeating(t *testing.T) []heatingHouse {
 	t.Helper()
 	f, err := os.Open(shareddata.File(t, "mlogit_heating", "heating_wide.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	tab, err := choice.ReadTable(f, "heating_wide.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	col := map[string]int{}
-	for i, name := range rows[0] {
-		col[name] = i
-	}
-	var houses []heatingHouse
-	for line, row := range rows[1:] {
-		var h heatingHouse
-		for a, alt := range heatingAlts {
-			for _, v := range []struct {
-				prefix string
-				dst    *float64
-			}{{"ic.", &h.ic[a]}, {"oc.", &h.oc[a]}} {
-				c, ok := col[v.prefix+alt]
-				if !ok {
-					t.Fatalf("heating_wide.csv: no column %s%s", v.prefix, alt)
-				}
-				x, err := strconv.ParseFloat(row[c], 64)
-				if err != nil {
-					t.Fatalf("heating_wide.csv:%d: %v", line+2, err)
-				}
-				*v.dst = x
+	houses := make([]heatingHouse, tab.Rows())
+	for a, alt := range heatingAlts {
+		for _, v := range []struct {
+			name string
+			get  func(h *heatingHouse) *float64
+		}{{"ic." + alt, func(h *heatingHouse) *float64 { return &h.ic[a] }}, {"oc." + alt, func(h *heatingHouse) *float64 { return &h.oc[a] }}} {
+			c, ok := tab.Column(v.name)
+			if !ok {
+				t.Fatalf("heating_wide.csv: no column %s", v.name)
+			}
+			for i := range houses {
+				*v.get(&houses[i]) = tab.Num[c][i]
 			}
 		}
-		houses = append(houses, h)
 	}
 	if len(houses) != 900 {
 		t.Fatalf("heating_wide.csv: %d houses, want 900", len(houses))
@@ -103,7 +91,7 @@ func heatingUtilities(houses []heatingHouse, tweak func(h *heatingHouse)) [][]fl
 // TestLogitSharesHeating reproduces the market-share scenarios of the
 // mlogit Heating exercise with model 3's coefficients.
 func TestLogitSharesHeating(t *testing.T) {
-	houses := loadHeatingForTest(t)
+	houses := loadHeating(t)
 	hp := 4
 	ec := 0
 	tests := []struct {

@@ -11,10 +11,12 @@ var (
 
 // PhoneSegments are five customer segments with tastes for the default
 // phone model (models/phone.tailor): what a maker would find in its market.
-// Part-worths are on the logit scale; price sensitivity is per 100 euros.
+// Part-worths are on the logit scale; price sensitivity is per 100 euros
+// and varies by about 30% between members; Budget says at what price a
+// member would as soon buy nothing as a phone of neutral taste.
 var PhoneSegments = []Segment{
 	{
-		Name: "Photographers", Share: 2, PricePer100: -0.25, Spread: 0.6, Complete: 0.85,
+		Name: "Photographers", Share: 2, PricePer100: -0.25, PriceSpread: 0.3, Budget: 900, Spread: 0.6, Complete: 0.85,
 		Regions: everywhere, AgeBands: middle,
 		Likes: map[string]map[string]float64{
 			"main":      {"m1in": 2.5, "m50l": 1.5, "m50s": -1},
@@ -29,7 +31,7 @@ var PhoneSegments = []Segment{
 		},
 	},
 	{
-		Name: "Gamers", Share: 1.5, PricePer100: -0.3, Spread: 0.6, Complete: 0.8,
+		Name: "Gamers", Share: 1.5, PricePer100: -0.3, PriceSpread: 0.3, Budget: 700, Spread: 0.6, Complete: 0.8,
 		Regions: everywhere, AgeBands: young,
 		Likes: map[string]map[string]float64{
 			"chipset": {"sd8elite": 2.5, "d9300": 1.5, "sd8g3": 1.8, "helio_g99": -1.5, "t616": -2, "sd685": -2},
@@ -45,7 +47,7 @@ var PhoneSegments = []Segment{
 		},
 	},
 	{
-		Name: "Compact lovers", Share: 1.2, PricePer100: -0.35, Spread: 0.6, Complete: 0.8,
+		Name: "Compact lovers", Share: 1.2, PricePer100: -0.35, PriceSpread: 0.3, Budget: 600, Spread: 0.6, Complete: 0.8,
 		Regions: everywhere, AgeBands: anyAge,
 		Likes: map[string]map[string]float64{
 			"size":       {"compact": 3, "max": -2},
@@ -58,7 +60,7 @@ var PhoneSegments = []Segment{
 		},
 	},
 	{
-		Name: "Value seekers", Share: 3, PricePer100: -1.6, Spread: 0.5, Complete: 0.75,
+		Name: "Value seekers", Share: 3, PricePer100: -1.6, PriceSpread: 0.3, Budget: 350, Spread: 0.5, Complete: 0.75,
 		Regions: map[string]float64{"europe": 2, "latin-america": 3, "asia-pacific": 3, "middle-east-africa": 3, "north-america": 1, "": 1}, AgeBands: anyAge,
 		Likes: map[string]map[string]float64{
 			"battery": {"5000mah": 0.8, "5500mah": 0.6},
@@ -71,7 +73,7 @@ var PhoneSegments = []Segment{
 		},
 	},
 	{
-		Name: "Privacy-minded professionals", Share: 1, PricePer100: -0.15, Spread: 0.5, Complete: 0.9,
+		Name: "Privacy-minded professionals", Share: 1, PricePer100: -0.15, PriceSpread: 0.3, Budget: 900, Spread: 0.5, Complete: 0.9,
 		Regions: map[string]float64{"europe": 4, "north-america": 2, "": 1}, AgeBands: older,
 		Likes: map[string]map[string]float64{
 			"services":   {"none": 2.5, "gms": -0.5},

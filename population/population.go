@@ -23,12 +23,23 @@ type Segment struct {
 	// Likes holds mean part-worths, attribute -> level -> utility; levels not
 	// named have mean 0.
 	Likes map[string]map[string]float64
-	// PricePer100 is the utility of paying 100 major currency units more
-	// (negative: people prefer to pay less).
+	// PricePer100 is the mean utility of paying 100 major currency units
+	// more (negative: people prefer to pay less).
 	PricePer100 float64
+	// PriceSpread is the individual spread of price sensitivity: the
+	// standard deviation of its logarithm. A member's sensitivity is
+	// PricePer100 times a lognormal factor with mean 1, so it keeps the
+	// segment's sign. Zero gives every member PricePer100.
+	PriceSpread float64
 	// Spread is the standard deviation of individual part-worths around the
-	// segment mean.
+	// segment mean; the none utility varies by as much.
 	Spread float64
+	// Budget, in major currency units, sets how attractive buying none of
+	// the phones on offer is: at that price a member of average taste is
+	// indifferent between a phone of neutral taste and none. A member's
+	// none utility is their own price sensitivity times Budget/100, plus
+	// individual spread. Zero means DefaultBudget.
+	Budget float64
 	// Complete is the probability that a member finishes a design; others
 	// stop after a random number of attributes, leaving a partial design.
 	Complete float64
@@ -38,13 +49,27 @@ type Segment struct {
 	AgeBands map[string]float64
 }
 
+// DefaultBudget is the Budget of a segment that does not set one.
+const DefaultBudget = 500
+
 // Person is one simulated customer.
 type Person struct {
 	Segment int
 	Region  string
 	AgeBand string
-	// Worth[a][l] is the person's utility for level l of attribute a,
-	// price included.
+	// Taste[a][l] is the person's part-worth for level l of attribute a,
+	// without price: what a survey that shows its own prices measures.
+	Taste [][]float64
+	// Price is the person's utility of paying 100 major currency units
+	// more.
+	Price float64
+	// None is the person's utility of buying none of the phones offered,
+	// on the same scale as Taste and Price.
+	None float64
+	// Worth[a][l] is the person's utility for level l of attribute a with
+	// the level's price folded in: Taste[a][l] + Price*price/10000, price
+	// in minor units (the model's "price" property; none, no folding).
+	// The configurator simulation (Design) chooses by it.
 	Worth    [][]float64
 	Complete bool
 	Stop     int // with Complete false: how many attributes they choose
@@ -63,15 +88,29 @@ func Draw(m *model.Model, segs []Segment, n int, rng *rand.Rand) []Person {
 		si := pick(shares, rng)
 		s := segs[si]
 		p := Person{Segment: si, Region: pickKey(s.Regions, rng), AgeBand: pickKey(s.AgeBands, rng)}
+		p.Taste = make([][]float64, len(m.Attributes))
+		for a, at := range m.Attributes {
+			p.Taste[a] = make([]float64, len(at.Levels))
+			for l, lv := range at.Levels {
+				p.Taste[a][l] = s.Likes[at.Name][lv.Name] + s.Spread*rng.NormFloat64()
+			}
+		}
+		p.Price = s.PricePer100
+		if s.PriceSpread > 0 {
+			p.Price *= math.Exp(s.PriceSpread*rng.NormFloat64() - s.PriceSpread*s.PriceSpread/2)
+		}
+		budget := s.Budget
+		if budget == 0 {
+			budget = DefaultBudget
+		}
+		p.None = p.Price*budget/100 + s.Spread*rng.NormFloat64()
 		p.Worth = make([][]float64, len(m.Attributes))
 		for a, at := range m.Attributes {
-			p.Worth[a] = make([]float64, len(at.Levels))
-			for l, lv := range at.Levels {
-				w := s.Likes[at.Name][lv.Name] + s.Spread*rng.NormFloat64()
-				if price != nil {
-					w += s.PricePer100 * lv.Numbers["price"].Float() / 10000
+			p.Worth[a] = slices.Clone(p.Taste[a])
+			if price != nil {
+				for l, lv := range at.Levels {
+					p.Worth[a][l] += p.Price * lv.Numbers["price"].Float() / 10000
 				}
-				p.Worth[a][l] = w
 			}
 		}
 		p.Complete = rng.Float64() < s.Complete

@@ -1,9 +1,11 @@
 // Package population simulates customers: people drawn from segments with
 // their own tastes (part-worths for every level of a product model, from a
-// hierarchical normal model: a segment mean plus individual deviations), who
-// design phones in the configurator by picking one attribute at a time with
-// a logit choice among the levels still possible. The demo fills its gallery
-// and analyst charts with them; recovery tests use the known truth.
+// hierarchical normal model: a segment mean plus individual deviations), their
+// own price sensitivity and a utility for buying nothing. They design phones
+// in the configurator by picking one attribute at a time with a logit choice
+// among the levels still possible, and answer choice surveys (package
+// survey). The demo fills its gallery and analyst charts with them; recovery
+// tests use the known truth.
 package population
 
 import (

@@ -131,3 +131,51 @@ func TestSegmentsDifferInWhatTheyChoose(t *testing.T) {
 		t.Errorf("compact share: compact lovers %v, gamers %v; want lovers far ahead", lovers, gamers)
 	}
 }
+
+// Worth is Taste with the person's own price sensitivity folded in; price
+// sensitivity keeps the segment's sign and mean, and the none utility
+// centres on the price of the segment's budget.
+func TestTastePriceAndNone(t *testing.T) {
+	m := phone(t).Model()
+	seg := PhoneSegments[3] // value seekers: the most price-sensitive
+	seg.Share = 1
+	const n = 4000
+	people := Draw(m, []Segment{seg}, n, rand.New(rand.NewPCG(7, 8)))
+	var price, none float64
+	for i, p := range people {
+		for a, at := range m.Attributes {
+			for l, lv := range at.Levels {
+				want := p.Taste[a][l] + p.Price*lv.Numbers["price"].Float()/10000
+				if math.Abs(p.Worth[a][l]-want) > 1e-12 {
+					t.Fatalf("person %d: worth of %s=%s is %v; taste plus price gives %v", i, at.Name, lv.Name, p.Worth[a][l], want)
+				}
+			}
+		}
+		if p.Price >= 0 {
+			t.Fatalf("person %d: price sensitivity %v; the segment's is negative", i, p.Price)
+		}
+		price += p.Price / n
+		none += (p.None - p.Price*seg.Budget/100) / n
+	}
+	// The lognormal factor has mean 1 and a standard deviation of about
+	// PriceSpread.
+	if tol := 4 * seg.PriceSpread * math.Abs(seg.PricePer100) / math.Sqrt(n); math.Abs(price-seg.PricePer100) > tol {
+		t.Errorf("mean price sensitivity %.4f; want %.4f ± %.4f", price, seg.PricePer100, tol)
+	}
+	if tol := 4 * seg.Spread / math.Sqrt(n); math.Abs(none) > tol {
+		t.Errorf("none utility departs from the budget's price by %.4f on average; want 0 ± %.4f", none, tol)
+	}
+}
+
+func TestSegmentDefaults(t *testing.T) {
+	m := phone(t).Model()
+	seg := Segment{Name: "Plain", Share: 1, PricePer100: -0.5, Complete: 1}
+	for i, p := range Draw(m, []Segment{seg}, 50, rand.New(rand.NewPCG(1, 1))) {
+		if p.Price != seg.PricePer100 {
+			t.Fatalf("person %d: price sensitivity %v without spread; want %v", i, p.Price, seg.PricePer100)
+		}
+		if want := seg.PricePer100 * DefaultBudget / 100; p.None != want {
+			t.Fatalf("person %d: none utility %v; want %v from the default budget", i, p.None, want)
+		}
+	}
+}

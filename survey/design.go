@@ -9,6 +9,7 @@ import (
 
 	"github.com/tailor-c2b/tailor/configurator"
 	"github.com/tailor-c2b/tailor/errs"
+	"gonum.org/v1/gonum/mat"
 )
 
 // randomDesigns is the number of random designs the efficiency report
@@ -382,23 +383,23 @@ const ridge = 1e-4
 // dominated, the task does not come to repeat another, and the version's
 // D-error falls. Such swaps keep every level count and every task's
 // overlap; they improve how the levels combine.
+//
+// The criterion is the determinant of M, the version's information matrix
+// plus a small ridge. Swapping column levels between rows x_i and x_j of a
+// task with J rows leaves their sum, and so the task's mean row, unchanged:
+// with d the change in x_i (and -d that in x_j) and g = x_i - x_j,
+//
+//	M' = M + (g d' + d g' + 2 d d')/J = M + U C U',  U = [g d],  C = [[0 1] [1 2]]/J
+//
+// so det(M')/det(M) = det(I + C U' M^-1 U), a 2×2 determinant, and M^-1 is
+// updated by the Woodbury identity when a swap is kept.
 func (d *designer) improve(tasks [][]profile, cnt *counts, rng *rand.Rand) {
 	s := d.s
 	k := s.numParams()
-	rows := make([]float64, (s.Spec.Concepts+2)*k)
-	infos := make([][]float64, len(tasks))
-	m := make([]float64, k*k)
-	for i := range k {
-		m[i*k+i] = ridge
+	j := float64(s.Spec.Concepts)
+	if s.Spec.None {
+		j++
 	}
-	for t, task := range tasks {
-		infos[t] = make([]float64, k*k)
-		s.taskInfo(d.task(task), infos[t], 1, rows)
-		for i, v := range infos[t] {
-			m[i] += v
-		}
-	}
-	cur, _ := logDet(slices.Clone(m), k)
 	type move struct{ t, c, i, j int }
 	var moves []move
 	for t := range tasks {
@@ -410,10 +411,15 @@ func (d *designer) improve(tasks [][]profile, cnt *counts, rng *rand.Rand) {
 			}
 		}
 	}
-	info := make([]float64, k*k)
-	trial := make([]float64, k*k)
-	chol := make([]float64, k*k)
+	xi, xj, xn := make([]float64, k), make([]float64, k), make([]float64, k)
+	g, delta := make([]float64, k), make([]float64, k)
+	bg, bd := make([]float64, k), make([]float64, k)
 	for range 3 {
+		// Afresh each pass, so that rounding in the updates cannot build up.
+		inv, ok := d.inverseInformation(tasks, k)
+		if !ok {
+			return
+		}
 		rng.Shuffle(len(moves), func(i, j int) { moves[i], moves[j] = moves[j], moves[i] })
 		improved := false
 		for _, mv := range moves {
@@ -422,38 +428,123 @@ func (d *designer) improve(tasks [][]profile, cnt *counts, rng *rand.Rand) {
 			if a[mv.c] == b[mv.c] {
 				continue
 			}
-			oldA, oldB := slices.Clone(a), slices.Clone(b)
+			d.code(a, xi)
+			d.code(b, xj)
 			before := d.badPairs(task)
 			a[mv.c], b[mv.c] = b[mv.c], a[mv.c]
+			d.code(a, xn)
+			for p := range k {
+				g[p] = xi[p] - xj[p]
+				delta[p] = xn[p] - xi[p]
+			}
+			symMulVec(inv, g, bg)
+			symMulVec(inv, delta, bd)
+			ratio, upd := swapRatio(g, delta, bg, bd, j)
 			// The criterion first: it is cheaper than asking the engine
 			// about new concepts, and most swaps fail it.
-			clear(info)
-			s.taskInfo(d.task(task), info, 1, rows)
-			for i := range trial {
-				trial[i] = m[i] - infos[mv.t][i] + info[i]
-			}
-			copy(chol, trial)
-			ld, ok := logDet(chol, k)
-			accept := ok && ld > cur+1e-9 && d.badPairs(task) <= before &&
+			accept := ratio > 1+1e-9 && d.badPairs(task) <= before &&
 				(mv.c >= d.nattr || d.valid(a) && d.valid(b)) && !repeatsOther(tasks, mv.t)
-			if accept {
-				cur = ld
-				copy(m, trial)
-				copy(infos[mv.t], info)
-				d.count(cnt, oldA, -1)
-				d.count(cnt, oldB, -1)
-				d.count(cnt, a, 1)
-				d.count(cnt, b, 1)
-				improved = true
-			}
 			if !accept {
 				a[mv.c], b[mv.c] = b[mv.c], a[mv.c]
+				continue
 			}
+			// inv -= [bg bd] upd [bg bd]'
+			for p := range k {
+				up := upd[0]*bg[p] + upd[1]*bd[p]
+				vp := upd[2]*bg[p] + upd[3]*bd[p]
+				row := inv[p*k : p*k+k]
+				for q := range k {
+					row[q] -= up*bg[q] + vp*bd[q]
+				}
+			}
+			a[mv.c], b[mv.c] = b[mv.c], a[mv.c]
+			d.count(cnt, a, -1)
+			d.count(cnt, b, -1)
+			a[mv.c], b[mv.c] = b[mv.c], a[mv.c]
+			d.count(cnt, a, 1)
+			d.count(cnt, b, 1)
+			improved = true
 		}
 		if !improved {
 			break
 		}
 	}
+}
+
+// swapRatio returns det(M')/det(M) for M' = M + (g d' + d g' + 2 d d')/j,
+// given bg = M^-1 g and bd = M^-1 d, and the symmetric 2×2 matrix upd
+// (row-major) with M'^-1 = M^-1 - [bg bd] upd [bg bd]'.
+func swapRatio(g, d, bg, bd []float64, j float64) (ratio float64, upd [4]float64) {
+	a00, a01, a11 := dot(g, bg), dot(g, bd), dot(d, bd)
+	// I + C A with C = [[0 1] [1 2]]/j and A = [[a00 a01] [a01 a11]].
+	c00, c01 := 1+a01/j, a11/j
+	c10, c11 := (a00+2*a01)/j, 1+(a01+2*a11)/j
+	ratio = c00*c11 - c01*c10
+	// upd = (C^-1 + A)^-1, C^-1 = j [[-2 1] [1 0]].
+	w00, w01, w11 := -2*j+a00, j+a01, a11
+	det := w00*w11 - w01*w01
+	upd = [4]float64{w11 / det, -w01 / det, -w01 / det, w00 / det}
+	return ratio, upd
+}
+
+// inverseInformation returns the inverse of the information matrix of
+// tasks plus the ridge, row-major; ok is false if it is not positive
+// definite.
+func (d *designer) inverseInformation(tasks [][]profile, k int) ([]float64, bool) {
+	m := mat.NewSymDense(k, nil)
+	info := make([]float64, k*k)
+	rows := make([]float64, (d.s.Spec.Concepts+2)*k)
+	for _, task := range tasks {
+		d.s.taskInfo(d.task(task), info, 1, rows)
+	}
+	for p := range k {
+		for q := p; q < k; q++ {
+			v := info[p*k+q]
+			if p == q {
+				v += ridge
+			}
+			m.SetSym(p, q, v)
+		}
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(m) {
+		return nil, false
+	}
+	var inv mat.SymDense
+	if err := chol.InverseTo(&inv); err != nil {
+		return nil, false
+	}
+	out := make([]float64, k*k)
+	for p := range k {
+		for q := range k {
+			out[p*k+q] = inv.At(p, q)
+		}
+	}
+	return out, true
+}
+
+// code writes profile p's coded row into x.
+func (d *designer) code(p profile, x []float64) {
+	c := Concept{Levels: p[:d.nattr], Price: -1}
+	if d.hasPrice() {
+		c.Price = p[d.price()]
+	}
+	d.s.code(c, x)
+}
+
+func symMulVec(a, x, out []float64) {
+	k := len(x)
+	for p := range k {
+		out[p] = dot(a[p*k:p*k+k], x)
+	}
+}
+
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
 }
 
 // task returns profiles as a Task that shares their memory.

@@ -3,12 +3,14 @@ package survey
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tailor-c2b/tailor/configurator"
 	"github.com/tailor-c2b/tailor/model"
+	"gonum.org/v1/gonum/mat"
 )
 
 // extendsToValid is an oracle independent of the configurator: whether some
@@ -291,4 +293,69 @@ func TestDesignIsMoreEfficientThanRandom(t *testing.T) {
 			t.Logf("%+v", ef)
 		})
 	}
+}
+
+// Property: the rank-two shortcut of the swap phase agrees with computing
+// the determinant and the inverse afresh.
+func TestSwapRatioMatchesDirectComputation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for trial := range 100 {
+		k := 2 + rng.IntN(6)
+		j := float64(2 + rng.IntN(4))
+		// M = A A' + I is positive definite.
+		a := make([]float64, k*k)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		m := make([]float64, k*k)
+		for p := range k {
+			for q := range k {
+				for r := range k {
+					m[p*k+q] += a[p*k+r] * a[q*k+r]
+				}
+			}
+			m[p*k+p]++
+		}
+		g, dl := make([]float64, k), make([]float64, k)
+		for p := range k {
+			g[p], dl[p] = rng.NormFloat64(), 0.3*rng.NormFloat64()
+		}
+		mNew := slices.Clone(m)
+		for p := range k {
+			for q := range k {
+				mNew[p*k+q] += (g[p]*dl[q] + dl[p]*g[q] + 2*dl[p]*dl[q]) / j
+			}
+		}
+		ld, _ := logDet(slices.Clone(m), k)
+		ldNew, ok := logDet(slices.Clone(mNew), k)
+		if !ok {
+			continue
+		}
+		inv := mustInverse(t, m, k)
+		bg, bd := make([]float64, k), make([]float64, k)
+		symMulVec(inv, g, bg)
+		symMulVec(inv, dl, bd)
+		ratio, upd := swapRatio(g, dl, bg, bd, j)
+		if want := math.Exp(ldNew - ld); math.Abs(ratio-want) > 1e-8*want {
+			t.Fatalf("trial %d: ratio %.12g; determinants give %.12g", trial, ratio, want)
+		}
+		want := mustInverse(t, mNew, k)
+		for p := range k {
+			for q := range k {
+				got := inv[p*k+q] - (upd[0]*bg[p]*bg[q] + upd[1]*bg[p]*bd[q] + upd[2]*bd[p]*bg[q] + upd[3]*bd[p]*bd[q])
+				if math.Abs(got-want[p*k+q]) > 1e-8*(1+math.Abs(want[p*k+q])) {
+					t.Fatalf("trial %d: updated inverse [%d,%d] = %.12g; want %.12g", trial, p, q, got, want[p*k+q])
+				}
+			}
+		}
+	}
+}
+
+func mustInverse(t *testing.T, m []float64, k int) []float64 {
+	t.Helper()
+	var inv mat.Dense
+	if err := inv.Inverse(mat.NewDense(k, k, slices.Clone(m))); err != nil {
+		t.Fatal(err)
+	}
+	return inv.RawMatrix().Data
 }

@@ -19,7 +19,10 @@ func (s *Survey) WriteReport(w io.Writer) error {
 		b.WriteString(" + none")
 	}
 	if len(s.Holdouts) > 0 {
-		fmt.Fprintf(&b, ", %d holdout tasks", len(s.Holdouts))
+		fmt.Fprintf(&b, ", %d holdout task", len(s.Holdouts))
+		if len(s.Holdouts) > 1 {
+			b.WriteString("s")
+		}
 	}
 	fmt.Fprintf(&b, ", seed %d\n", sp.Seed)
 	fmt.Fprintf(&b, "%d parameters: %s\n\n", len(s.Params()), strings.Join(s.Params(), " "))

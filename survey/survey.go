@@ -53,7 +53,9 @@
 package survey
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/tailor-c2b/tailor/configurator"
 )
@@ -110,9 +112,45 @@ type Concept struct {
 // shape. Relative = RandomDError/DError: above 1, the design estimates the
 // parameters more precisely than a random one would.
 type Efficiency struct {
-	DError       float64 `json:"d_error"`
-	RandomDError float64 `json:"random_d_error"`
-	Relative     float64 `json:"relative"`
+	DError       float64
+	RandomDError float64
+	Relative     float64
+}
+
+// MarshalJSON writes e with infinite figures (a design that cannot
+// estimate every parameter) as null.
+func (e Efficiency) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]*float64{
+		"d_error": finite(e.DError), "random_d_error": finite(e.RandomDError), "relative": finite(e.Relative),
+	})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; null is +Inf for the
+// D-errors and 0 for Relative.
+func (e *Efficiency) UnmarshalJSON(b []byte) error {
+	var p struct {
+		DError       *float64 `json:"d_error"`
+		RandomDError *float64 `json:"random_d_error"`
+		Relative     *float64 `json:"relative"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	get := func(f *float64, null float64) float64 {
+		if f == nil {
+			return null
+		}
+		return *f
+	}
+	*e = Efficiency{DError: get(p.DError, math.Inf(1)), RandomDError: get(p.RandomDError, math.Inf(1)), Relative: get(p.Relative, 0)}
+	return nil
+}
+
+func finite(x float64) *float64 {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return nil
+	}
+	return &x
 }
 
 // TasksPerRespondent returns the number of tasks a respondent answers,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -229,7 +230,7 @@ func TestNoIdenticalDominatedOrRepeatedTasks(t *testing.T) {
 
 func sameConcepts(a, b Task) bool {
 	for _, c := range a.Concepts {
-		if !slices.ContainsFunc(b.Concepts, func(d Concept) bool { return cmp.Equal(c, d) }) {
+		if !slices.ContainsFunc(b.Concepts, func(d Concept) bool { return slices.Equal(c.Levels, d.Levels) && c.Price == d.Price }) {
 			return false
 		}
 	}
@@ -245,7 +246,8 @@ func TestDesignIsReproducible(t *testing.T) {
 	}
 	spec := smallSpec()
 	spec.Seed++
-	if other := mustDesign(t, e, spec); cmp.Equal(one.Versions, other.Versions) {
+	// reflect.DeepEqual: cmp.Equal takes seconds to tell these apart.
+	if other := mustDesign(t, e, spec); reflect.DeepEqual(one.Versions, other.Versions) {
 		t.Fatal("another seed gave the same design")
 	}
 }

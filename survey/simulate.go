@@ -18,6 +18,9 @@ import (
 // generator seeded with (seed, i), so the answers do not depend on workers.
 // The people must come from the survey's model.
 func Simulate(s *Survey, people []population.Person, seed uint64, workers int) ([]Answer, error) {
+	if len(s.Versions) == 0 {
+		return nil, fmt.Errorf("simulate survey: the survey has no versions")
+	}
 	for i, p := range people {
 		for _, a := range s.Attributes {
 			if a.Index >= len(p.Taste) || len(p.Taste[a.Index]) != len(a.Levels) {

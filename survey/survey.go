@@ -26,12 +26,14 @@
 // just the shown attributes), so every concept is a phone the configurator
 // allows, and the level counts come out as even as the rules permit. The
 // search also refuses a concept identical to another in its task, or one
-// that differs from another only by a higher price (it would be dominated),
+// that differs from another only by price (the cheaper would dominate),
 // and a task identical to an earlier one of its version. After a version is
 // built, a swap phase exchanges one attribute's levels between two concepts
 // of a task (which keeps level counts and overlap) whenever both concepts
-// stay valid and the swap lowers the design's D-error. Holdout tasks are
-// built the same way, once, and appended to every version.
+// stay valid and the swap lowers the version's D-error (evaluated by a
+// rank-two update of the inverse information matrix, so a swap costs a few
+// vector products). Holdout tasks are built the same way, once, and
+// appended to every version.
 //
 // # Efficiency
 //

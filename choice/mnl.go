@@ -330,7 +330,9 @@ func newMNLEval(d *Data, workers int, cluster bool) *mnlEval {
 	e.chunks = mnlChunks(d, e.nh)
 	e.parts = make([]*mnlTotals, len(e.chunks)-1)
 	for i := range e.parts {
-		e.parts[i] = e.newTotals()
+		// A chunk's sums beyond the log-likelihood are allocated by the
+		// first pass that needs them, so that LogLikelihood stays cheap.
+		e.parts[i] = &mnlTotals{}
 	}
 	workers = min(workers, len(e.parts))
 	e.scratch = make([]mnlScratch, workers)
@@ -351,7 +353,7 @@ func newMNLEval(d *Data, workers int, cluster bool) *mnlEval {
 // scores can be summed per panel within a chunk.
 func mnlChunks(d *Data, nh int) []int {
 	cases := d.Cases()
-	maxChunks := min(256, max(8, 4_000_000/(2*nh+1)))
+	maxChunks := min(256, max(8, 1_000_000/(2*nh+1)))
 	size := max(128, (cases+maxChunks-1)/maxChunks)
 	bounds := []int{0}
 	for c := 0; c < cases; {
@@ -425,6 +427,9 @@ func add(dst, src []float64) {
 func (e *mnlEval) chunk(i int, s *mnlScratch) {
 	d, k, beta := e.d, e.k, e.beta
 	p := e.parts[i]
+	if e.wantInfo && p.g == nil {
+		*p = *e.newTotals()
+	}
 	c0, c1 := e.chunks[i], e.chunks[i+1]
 	X, off := d.X, d.Offset
 	g, info, bb := p.g, p.info, p.b
@@ -453,8 +458,9 @@ func (e *mnlEval) chunk(i int, s *mnlScratch) {
 				u = off[r]
 			}
 			x := X[r*k : r*k+k]
+			bx := beta[:len(x)]
 			for j, xj := range x {
-				u += xj * beta[j]
+				u += xj * bx[j]
 			}
 			v[r-r0] = u
 			m = max(m, u)

@@ -912,3 +912,39 @@ func TestEstimateMNLElectricity(t *testing.T) {
 		valueTol: 1e-6,
 	}.check(t, d, r)
 }
+
+func TestEstimateMNLRobustCovariance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 17))
+	d := mnlRandomData(rng, 400, 4, 3, true, true, true)
+	for _, cluster := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cluster=%v", cluster), func(t *testing.T) {
+			r, err := EstimateMNL(t.Context(), d, MNLOptions{ClusterByPanel: cluster})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, info, b := mnlBrute(d, estimates(r), cluster)
+			// Cov is the inverse of the information matrix...
+			for i := range info {
+				for j := range info {
+					s := 0.0
+					for l := range info {
+						s += r.Cov[i][l] * info[l][j]
+					}
+					if want := b2f(i == j); math.Abs(s-want) > 1e-9 {
+						t.Errorf("(Cov * information)[%d][%d] = %v, want %v", i, j, s, want)
+					}
+				}
+			}
+			// ...and RobustCov the sandwich around the score products.
+			want := sandwich(r.Cov, b)
+			if diff := cmp.Diff(want, r.RobustCov, cmpopts.EquateApprox(1e-9, 0)); diff != "" {
+				t.Errorf("RobustCov (-want +got):\n%s", diff)
+			}
+			for i, e := range r.Params {
+				if math.Abs(e.RobustSE-math.Sqrt(want[i][i])) > 1e-9*e.RobustSE || e.RobustT != e.Value/e.RobustSE || e.T != e.Value/e.SE {
+					t.Errorf("%s: %+v", e.Name, e)
+				}
+			}
+		})
+	}
+}

@@ -2,9 +2,7 @@ package bench
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/tailor-c2b/tailor/choice"
-	"github.com/tailor-c2b/tailor/internal/shareddata"
 )
 
 // BenchmarkMNLvsClogit fits the same multinomial logit with
@@ -51,7 +48,7 @@ func BenchmarkMNLvsClogit(b *testing.B) {
 		reps = n
 	}
 	b.Run("swissmetro", func(b *testing.B) {
-		benchMNLvsClogit(b, loadSwissmetroForBench(b), method, reps)
+		benchMNLvsClogit(b, loadExample(b, "swissmetro", "swissmetro", "swissmetro.dat"), method, reps)
 	})
 	b.Run("synthetic200k", func(b *testing.B) {
 		benchMNLvsClogit(b, syntheticMNL(200_000, 42), method, reps)
@@ -306,90 +303,6 @@ func syntheticMNL(n int, seed uint64) *choice.Data {
 		}
 		d.Start = append(d.Start, r0+alts)
 		d.Chosen = append(d.Chosen, int32(r0+best))
-	}
-	return d
-}
-
-// loadSwissmetroForBench builds Biogeme's b01a_logit data from
-// swissmetro.dat (see ../shared/data/swissmetro/README.md): PURPOSE in
-// {1,3} and CHOICE != 0; train, sm and car with their availabilities;
-// columns asc_train, b_time (TT/100), b_cost (CO/100, zero with a GA for
-// train and sm) and asc_car; asc_sm fixed at 0. It will give way to the
-// choice package's readers.
-func loadSwissmetroForBench(b *testing.B) *choice.Data {
-	path := shareddata.File(b, "swissmetro", "swissmetro.dat")
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.Comma = '\t'
-	header, err := cr.Read()
-	if err != nil {
-		b.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	d := &choice.Data{
-		Params:       []string{"asc_train", "b_time", "b_cost", "asc_car"},
-		Fixed:        []choice.FixedParam{{Name: "asc_sm", Value: 0}},
-		Alternatives: []string{"train", "sm", "car"},
-		Start:        []int{0},
-	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		v := func(name string) float64 {
-			x, err := strconv.ParseFloat(rec[col[name]], 64)
-			if err != nil {
-				b.Fatalf("%s: %s: %v", path, name, err)
-			}
-			return x
-		}
-		purpose, chosen := v("PURPOSE"), int(v("CHOICE"))
-		if (purpose != 1 && purpose != 3) || chosen == 0 {
-			continue
-		}
-		noGA := 0.0
-		if v("GA") == 0 {
-			noGA = 1
-		}
-		sp := 0.0
-		if v("SP") != 0 {
-			sp = 1
-		}
-		avail := []float64{v("TRAIN_AV") * sp, v("SM_AV"), v("CAR_AV") * sp}
-		rows := [][]float64{
-			{1, v("TRAIN_TT") / 100, v("TRAIN_CO") * noGA / 100, 0},
-			{0, v("SM_TT") / 100, v("SM_CO") * noGA / 100, 0},
-			{0, v("CAR_TT") / 100, v("CAR_CO") / 100, 1},
-		}
-		r0 := d.Rows()
-		for a, x := range rows {
-			if avail[a] == 0 {
-				continue
-			}
-			if a+1 == chosen {
-				d.Chosen = append(d.Chosen, int32(len(d.Alt)))
-			}
-			d.X = append(d.X, x...)
-			d.Alt = append(d.Alt, int32(a))
-		}
-		if len(d.Chosen) != len(d.Start) || len(d.Alt) == r0 {
-			b.Fatalf("%s: a case whose chosen alternative is unavailable", path)
-		}
-		d.Start = append(d.Start, len(d.Alt))
-	}
-	if err := d.Check(); err != nil {
-		b.Fatal(err)
 	}
 	return d
 }

@@ -3,14 +3,12 @@ package choice
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
-	"strconv"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -18,7 +16,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tailor-c2b/tailor/errs"
-	"github.com/tailor-c2b/tailor/internal/shareddata"
 )
 
 // mnlRandomData returns a small random data set: cases of 1 to maxAlts
@@ -289,13 +286,6 @@ func mnlSimulate(rng *rand.Rand, cases int, truth []float64) *Data {
 		d.Chosen = append(d.Chosen, int32(r0+best))
 	}
 	return d
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func TestEstimateMNLRecovers(t *testing.T) {
@@ -591,172 +581,6 @@ func (rows *mnlTestRows) appendTo(d *Data, panel int32) {
 	}
 }
 
-// readCSVForTest reads a delimited file with a header into column-indexed
-// records.
-func readCSVForTest(t *testing.T, path string, comma rune) (func(rec []string, col string) float64, func(rec []string, col string) string, [][]string) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.Comma = comma
-	header, err := cr.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[h] = i
-	}
-	var recs [][]string
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs = append(recs, rec)
-	}
-	str := func(rec []string, col string) string {
-		i, ok := idx[col]
-		if !ok {
-			t.Fatalf("%s: no column %q", path, col)
-		}
-		return rec[i]
-	}
-	num := func(rec []string, col string) float64 {
-		v, err := strconv.ParseFloat(str(rec, col), 64)
-		if err != nil {
-			t.Fatalf("%s: column %s: %v", path, col, err)
-		}
-		return v
-	}
-	return num, str, recs
-}
-
-// loadSwissmetroForTest builds Biogeme's b01a_logit data from
-// swissmetro.dat: PURPOSE in {1,3}, CHOICE != 0; alternatives train, sm,
-// car with their availabilities; columns asc_train, b_time (TT/100),
-// b_cost (CO/100, zero with a GA for train and sm), asc_car; asc_sm fixed
-// at 0; decision makers by ID. It will give way to the package's readers.
-func loadSwissmetroForTest(t *testing.T) *Data {
-	path := shareddata.File(t, "swissmetro", "swissmetro.dat")
-	num, _, recs := readCSVForTest(t, path, '\t')
-	d := &Data{
-		Params:       []string{"asc_train", "b_time", "b_cost", "asc_car"},
-		Fixed:        []FixedParam{{Name: "asc_sm", Value: 0}},
-		Alternatives: []string{"train", "sm", "car"},
-		Start:        []int{0},
-	}
-	lastID, panel := -1.0, int32(-1)
-	for _, rec := range recs {
-		purpose, choice := num(rec, "PURPOSE"), num(rec, "CHOICE")
-		if (purpose != 1 && purpose != 3) || choice == 0 {
-			continue
-		}
-		if id := num(rec, "ID"); id != lastID {
-			lastID = id
-			panel++
-		}
-		sp, ga := num(rec, "SP"), num(rec, "GA")
-		noGA := b2f(ga == 0)
-		avail := []bool{num(rec, "TRAIN_AV")*b2f(sp != 0) != 0, num(rec, "SM_AV") != 0, num(rec, "CAR_AV")*b2f(sp != 0) != 0}
-		x := [][]float64{
-			{1, num(rec, "TRAIN_TT") / 100, num(rec, "TRAIN_CO") * noGA / 100, 0},
-			{0, num(rec, "SM_TT") / 100, num(rec, "SM_CO") * noGA / 100, 0},
-			{0, num(rec, "CAR_TT") / 100, num(rec, "CAR_CO") / 100, 1},
-		}
-		rows := mnlTestRows{chosen: -1}
-		for a := range 3 {
-			if !avail[a] {
-				continue
-			}
-			if int(choice) == a+1 {
-				rows.chosen = len(rows.x)
-			}
-			rows.x = append(rows.x, x[a])
-			rows.alt = append(rows.alt, int32(a))
-		}
-		rows.appendTo(d, panel)
-	}
-	if err := d.Check(); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-// loadHeatingForTest builds the mlogit Heating models from
-// heating_wide.csv: generic ic and oc, with alternative-specific constants
-// for ec, er, gc, gr (hp the reference) when ascs is set.
-func loadHeatingForTest(t *testing.T, ascs bool) *Data {
-	path := shareddata.File(t, "mlogit_heating", "heating_wide.csv")
-	num, str, recs := readCSVForTest(t, path, ',')
-	alts := []string{"ec", "er", "gc", "gr", "hp"}
-	d := &Data{Params: []string{"ic", "oc"}, Alternatives: alts, Start: []int{0}}
-	if ascs {
-		d.Params = []string{"asc_ec", "asc_er", "asc_gc", "asc_gr", "ic", "oc"}
-	}
-	for _, rec := range recs {
-		rows := mnlTestRows{chosen: -1}
-		for a, alt := range alts {
-			x := []float64{num(rec, "ic."+alt), num(rec, "oc."+alt)}
-			if ascs {
-				asc := make([]float64, 4)
-				if a < 4 {
-					asc[a] = 1
-				}
-				x = append(asc, x...)
-			}
-			if str(rec, "depvar") == alt {
-				rows.chosen = a
-			}
-			rows.x = append(rows.x, x)
-			rows.alt = append(rows.alt, int32(a))
-		}
-		rows.appendTo(d, -1)
-	}
-	return d
-}
-
-// loadLongForTest builds a data set from a long file with one row per
-// alternative: the case is keyed by the columns caseCols, the chosen row
-// has choiceCol 1, and the columns params are the coefficients' variables.
-func loadLongForTest(t *testing.T, path string, caseCols []string, choiceCol string, params []string) *Data {
-	num, str, recs := readCSVForTest(t, path, ',')
-	d := &Data{Params: params, Start: []int{0}}
-	key := func(rec []string) string {
-		var k []string
-		for _, c := range caseCols {
-			k = append(k, str(rec, c))
-		}
-		return strings.Join(k, "/")
-	}
-	rows := mnlTestRows{chosen: -1}
-	for i, rec := range recs {
-		if num(rec, choiceCol) == 1 {
-			rows.chosen = len(rows.x)
-		}
-		var x []float64
-		for _, p := range params {
-			x = append(x, num(rec, p))
-		}
-		rows.x = append(rows.x, x)
-		rows.alt = append(rows.alt, int32(len(rows.alt)))
-		if i+1 == len(recs) || key(recs[i+1]) != key(rec) {
-			rows.appendTo(d, -1)
-			rows = mnlTestRows{chosen: -1}
-		}
-	}
-	if err := d.Check(); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // mnlReference is a published fit to match: the log-likelihood to 1e-6,
 // each estimate to valueTol, and each standard error to the decimals
 // given. The references stop their iterations earlier than EstimateMNL
@@ -815,7 +639,7 @@ func (ref mnlReference) check(t *testing.T, d *Data, r *Result) {
 }
 
 func TestEstimateMNLSwissmetro(t *testing.T) {
-	d := loadSwissmetroForTest(t)
+	d := loadSwissmetro(t)
 	if d.Cases() != 6768 {
 		t.Fatalf("%d cases, want 6768", d.Cases())
 	}
@@ -848,6 +672,21 @@ func TestEstimateMNLSwissmetro(t *testing.T) {
 	t.Logf("%d iterations, %.3f s", r.Iter, r.Seconds)
 }
 
+// loadHeating compiles mlogit's Heating model 3 (testdata/heating.spec)
+// or, without constants, model 1.
+func loadHeating(t *testing.T, ascs bool) *Data {
+	t.Helper()
+	if ascs {
+		return loadExample(t, "heating", "mlogit_heating", "heating_wide.csv")
+	}
+	src, err := os.ReadFile("testdata/heating.spec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model1 := regexp.MustCompile(`asc_\w+ \+`).ReplaceAllString(string(src), "")
+	return loadSpec(t, model1, "mlogit_heating", "heating_wide.csv")
+}
+
 func TestEstimateMNLHeating(t *testing.T) {
 	tests := []struct {
 		name string
@@ -856,22 +695,22 @@ func TestEstimateMNLHeating(t *testing.T) {
 	}{
 		{"model 1", false, mnlReference{
 			ll:    -1095.237125,
-			value: map[string]float64{"ic": -0.0062319, "oc": -0.0045801}, valueTol: 1e-6,
-			se: map[string]float64{"ic": 0.0003528, "oc": 0.0003222}, seDec: 7,
+			value: map[string]float64{"b_ic": -0.0062319, "b_oc": -0.0045801}, valueTol: 1e-6,
+			se: map[string]float64{"b_ic": 0.0003528, "b_oc": 0.0003222}, seDec: 7,
 		}},
 		{"model 3", true, mnlReference{
 			ll: -1008.228722,
 			value: map[string]float64{"asc_ec": 1.6588459, "asc_er": 1.8534370, "asc_gc": 1.7109793, "asc_gr": 0.3082633,
-				"ic": -0.0015332, "oc": -0.0069964},
+				"b_ic": -0.0015332, "b_oc": -0.0069964},
 			valueTol: 1e-6,
 			se: map[string]float64{"asc_ec": 0.4484194, "asc_er": 0.3619551, "asc_gc": 0.2267421, "asc_gr": 0.2065922,
-				"ic": 0.0006209, "oc": 0.0015541},
+				"b_ic": 0.0006209, "b_oc": 0.0015541},
 			seDec: 7,
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := loadHeatingForTest(t, tt.ascs)
+			d := loadHeating(t, tt.ascs)
 			r, err := EstimateMNL(t.Context(), d, MNLOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -882,33 +721,29 @@ func TestEstimateMNLHeating(t *testing.T) {
 }
 
 func TestEstimateMNLCameraPooled(t *testing.T) {
-	path := shareddata.File(t, "bayesm_camera", "camera_long_from_rdata.csv")
-	params := []string{"canon", "sony", "nikon", "panasonic", "pixels", "zoom", "video", "swivel", "wifi", "price"}
-	d := loadLongForTest(t, path, []string{"resp", "task"}, "choice", params)
+	d := loadExample(t, "camera", "bayesm_camera", "camera_long_from_rdata.csv")
 	r, err := EstimateMNL(t.Context(), d, MNLOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mnlReference{
 		ll: -6503.746518,
-		value: map[string]float64{"canon": 0.4650268, "sony": 0.2383719, "nikon": 0.3116539, "panasonic": 0.0226606,
-			"pixels": 0.7582604, "zoom": 0.8193529, "video": 0.6278849, "swivel": 0.3671048, "wifi": 0.5778052, "price": -1.4855530},
+		value: map[string]float64{"b_canon": 0.4650268, "b_sony": 0.2383719, "b_nikon": 0.3116539, "b_panasonic": 0.0226606,
+			"b_pixels": 0.7582604, "b_zoom": 0.8193529, "b_video": 0.6278849, "b_swivel": 0.3671048, "b_wifi": 0.5778052, "b_price": -1.4855530},
 		valueTol: 1e-6,
 	}.check(t, d, r)
 }
 
 func TestEstimateMNLElectricity(t *testing.T) {
-	path := shareddata.File(t, "mlogit_electricity", "electricity_long.csv")
-	params := []string{"pf", "cl", "loc", "wk", "tod", "seas"}
-	d := loadLongForTest(t, path, []string{"chid"}, "choice", params)
+	d := loadExample(t, "electricity", "mlogit_electricity", "electricity_long.csv")
 	r, err := EstimateMNL(t.Context(), d, MNLOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mnlReference{
 		ll: -4958.649119,
-		value: map[string]float64{"pf": -0.6252278, "cl": -0.1082991, "loc": 1.4422430, "wk": 0.9955040,
-			"tod": -5.4627590, "seas": -5.8400310},
+		value: map[string]float64{"b_pf": -0.6252278, "b_cl": -0.1082991, "b_loc": 1.4422430, "b_wk": 0.9955040,
+			"b_tod": -5.4627590, "b_seas": -5.8400310},
 		valueTol: 1e-6,
 	}.check(t, d, r)
 }

@@ -321,12 +321,19 @@ func TestCompileLayoutMismatch(t *testing.T) {
 // file of the reference data set, or skips when the data is absent.
 func loadExample(tb testing.TB, name, dataset, file string) *Data {
 	tb.Helper()
-	path := shareddata.File(tb, dataset, file)
 	src, err := os.ReadFile("testdata/" + name + ".spec")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s, err := ParseSpec(name+".spec", src)
+	return loadSpec(tb, string(src), dataset, file)
+}
+
+// loadSpec compiles specification src on file of the reference data set,
+// or skips when the data is absent.
+func loadSpec(tb testing.TB, src, dataset, file string) *Data {
+	tb.Helper()
+	path := shareddata.File(tb, dataset, file)
+	s, err := ParseSpec("test.spec", []byte(src))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -60,13 +60,15 @@ type HBPrior struct {
 	Amu float64
 }
 
-// The tuning constants of bayesm::rhierMnlRwMixture: the random-walk scale
-// is hbScale/sqrt(k), and the fractional likelihood that tunes each
-// person's proposal mixes the person's likelihood with weight 1-hbFracW and
-// the pooled one (normalised to the person's share of the cases) with
-// weight hbFracW.
+// The tuning constants of bayesm::rhierMnlRwMixture (bayesm 3.x,
+// BayesmConstant.RRScaling and .w): the random-walk scale is
+// hbScale/sqrt(k), and the fractional likelihood that tunes each person's
+// proposal mixes the person's likelihood with weight 1-hbFracW and the
+// pooled one (normalised to the person's share of the cases) with weight
+// hbFracW. Rossi, Allenby and McCulloch's book and bayesm 2 used 2.93 for
+// the scale.
 const (
-	hbScale = 2.93
+	hbScale = 2.38
 	hbFracW = 0.1
 )
 
@@ -83,7 +85,7 @@ const (
 // normal–inverse-Wishart conditional, then each person's part-worths by one
 // random-walk Metropolis step whose increment has covariance
 // s²·(H_i + Sigma⁻¹)⁻¹, where H_i is the person's information matrix at the
-// optimum of a fractional likelihood and s = 2.93/√k. The persons' steps
+// optimum of a fractional likelihood and s = 2.38/√k. The persons' steps
 // run on opts.Workers goroutines, each with a random stream derived from
 // (Seed, person, sweep).
 //
@@ -195,17 +197,18 @@ type hbUnit struct {
 // and there is one such factor per distinct (column, value) pair of the
 // person rather than one exponential per row.
 type hbTable struct {
-	col  []int32   // factor f is exp(beta[col[f]]·val[f])
-	val  []float64 //
-	rs   []int32   // row r's factors are rf[rs[r]:rs[r+1]]
-	rf   []int32   //
-	eoff []float64 // exp(offset) of each variable row; nil when all zero
-	// Per evaluation: the exponents and their exponentials.
+	col []int32   // factor f is exp(beta[col[f]]·val[f])
+	val []float64 //
+	// Row r's factors are rf[r*width:(r+1)*width]. Rows with fewer
+	// nonzero values are padded with the neutral factor len(col), whose
+	// exponent is 0: a loop of fixed length runs faster than one whose
+	// length the processor cannot predict.
+	rf    []int32
+	width int
+	eoff  []float64 // exp(offset) of each variable row; nil when all zero
+	// Per evaluation: the exponents and their exponentials, with the
+	// neutral factor last.
 	e, ef []float64
-	// maxNNZ is the largest number of factors of a row; the product is
-	// safe from overflow while maxNNZ times the largest |exponent| stays
-	// below hbSafeExp.
-	maxNNZ float64
 }
 
 // hbSafeExp bounds the exponents the table path multiplies together; the
@@ -523,14 +526,13 @@ func hbMakeTable(u *hbUnit, k int) *hbTable {
 		val float64
 	}
 	index := map[pair]int32{}
-	t := &hbTable{rs: make([]int32, 1, u.nv+1)}
+	t := &hbTable{}
+	rows := make([][]int32, u.nv)
 	for r := range u.nv {
-		nnz := 0
 		for j, v := range u.x[r*k : r*k+k] {
 			if v == 0 {
 				continue
 			}
-			nnz++
 			f, ok := index[pair{j, v}]
 			if !ok {
 				f = int32(len(t.col))
@@ -541,10 +543,17 @@ func hbMakeTable(u *hbUnit, k int) *hbTable {
 					return nil
 				}
 			}
-			t.rf = append(t.rf, f)
+			rows[r] = append(rows[r], f)
 		}
-		t.rs = append(t.rs, int32(len(t.rf)))
-		t.maxNNZ = max(t.maxNNZ, float64(nnz))
+		t.width = max(t.width, len(rows[r]))
+	}
+	neutral := int32(len(t.col))
+	t.rf = make([]int32, 0, u.nv*t.width)
+	for _, fs := range rows {
+		t.rf = append(t.rf, fs...)
+		for range t.width - len(fs) {
+			t.rf = append(t.rf, neutral)
+		}
 	}
 	if u.voff != nil {
 		t.eoff = make([]float64, u.nv)
@@ -552,8 +561,9 @@ func hbMakeTable(u *hbUnit, k int) *hbTable {
 			t.eoff[r] = math.Exp(o)
 		}
 	}
-	t.e = make([]float64, len(t.col))
-	t.ef = make([]float64, len(t.col))
+	t.e = make([]float64, len(t.col)+1)
+	t.ef = make([]float64, len(t.col)+1)
+	t.ef[neutral] = 1
 	return t
 }
 
@@ -572,45 +582,47 @@ func (u *hbUnit) logLik(beta []float64) float64 {
 func (u *hbUnit) logLikTable(beta []float64) (float64, bool) {
 	t := u.tab
 	big := 0.0
-	e, ef := t.e, t.ef[:len(t.e)]
-	col := t.col[:len(e)]
-	for f, v := range t.val[:len(e)] {
+	nf := len(t.val)
+	e, ef := t.e[:nf+1], t.ef[:nf+1]
+	col := t.col[:nf]
+	for f, v := range t.val {
 		x := beta[col[f]] * v
 		e[f] = x
 		big = max(big, math.Abs(x))
 	}
-	if !(big*t.maxNNZ < hbSafeExp) {
+	if !(big*float64(t.width) < hbSafeExp) {
 		return 0, false
 	}
-	for f, x := range e {
+	for f, x := range e[:nf] {
 		ef[f] = math.Exp(x)
 	}
 	ll := 0.0
 	prod := 1.0
-	rs, rf := t.rs, t.rf
+	w := t.width
+	rf := t.rf
 	for task, ch := range u.ch {
 		sum := u.cexp[task]
-		for r := u.vs[task]; r < u.vs[task+1]; r++ {
+		for r := int(u.vs[task]); r < int(u.vs[task+1]); r++ {
 			p := 1.0
 			if t.eoff != nil {
 				p = t.eoff[r]
 			}
-			for _, f := range rf[rs[r]:rs[r+1]] {
+			for _, f := range rf[r*w : r*w+w] {
 				p *= ef[f]
 			}
 			sum += p
 		}
 		// The chosen row's utility.
 		var uch float64
-		if int(ch) < u.nv {
+		if c := int(ch); c < u.nv {
 			if u.voff != nil {
-				uch = u.voff[ch]
+				uch = u.voff[c]
 			}
-			for _, f := range rf[rs[ch]:rs[ch+1]] {
+			for _, f := range rf[c*w : c*w+w] {
 				uch += e[f]
 			}
 		} else {
-			uch = u.u[ch]
+			uch = u.u[c]
 		}
 		if !(sum > 1e-250 && sum < 1e250) {
 			return 0, false
@@ -1165,20 +1177,29 @@ func (w *hbNIWWork) draw(rng *rand.Rand, s *hbSampler, mu, sigma, sigInv []float
 		w.bbar[j] /= fn
 		w.btilde[j] = (fn*w.bbar[j] + s.amu*s.mubar[j]) / (fn + s.amu)
 	}
+	// The lower triangle of V+S, then its mirror image.
 	copy(w.vs, s.v)
+	dev := w.z
 	for i := range n {
 		b := s.beta[i*k : (i+1)*k]
 		for a := range k {
-			da := b[a] - w.btilde[a]
-			for c := range k {
-				w.vs[a*k+c] += da * (b[c] - w.btilde[c])
+			dev[a] = b[a] - w.btilde[a]
+		}
+		for a := range k {
+			row := w.vs[a*k : a*k+a+1]
+			da := dev[a]
+			for c, dc := range dev[:len(row)] {
+				row[c] += da * dc
 			}
 		}
 	}
 	for a := range k {
 		da := w.btilde[a] - s.mubar[a]
-		for c := range k {
+		for c := range a + 1 {
 			w.vs[a*k+c] += s.amu * da * (w.btilde[c] - s.mubar[c])
+		}
+		for c := range a {
+			w.vs[c*k+a] = w.vs[a*k+c]
 		}
 	}
 	return hbDrawNIW(rng, w, s.nu+fn, fn+s.amu, mu, sigma, sigInv)

@@ -583,7 +583,7 @@ func TestHBRecovery(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	d, betas := hbSynthetic(rng, 300, 12, 3, mu, l, false, false)
-	r, err := EstimateHB(context.Background(), d, HBOptions{Iterations: 4000, BurnIn: 1000, Seed: 11})
+	r, err := EstimateHB(context.Background(), d, HBOptions{Iterations: 3000, BurnIn: 1000, Seed: 11})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,7 +649,7 @@ func TestHBRecovery(t *testing.T) {
 	if a := r.HB.Acceptance; a < 0.1 || a > 0.6 {
 		t.Errorf("acceptance %.3f", a)
 	}
-	if r.HB.Kept != 3000 || len(r.HB.IDs) != 300 || r.HB.IDs[7] != "p7" || r.HB.LLTrace != nil {
+	if r.HB.Kept != 2000 || len(r.HB.IDs) != 300 || r.HB.IDs[7] != "p7" || r.HB.LLTrace != nil {
 		t.Errorf("kept %d, %d ids, trace %d", r.HB.Kept, len(r.HB.IDs), len(r.HB.LLTrace))
 	}
 }

@@ -93,9 +93,15 @@ const (
 // standard deviation (SE) and the 2.5% and 97.5% posterior quantiles (Lower,
 // Upper) over the kept draws; Cov is the posterior covariance of mu; LL is
 // the log-likelihood at the individual posterior means, LLStart at the
-// chain's starting point. HB holds the rest. Fixed coefficients follow the
-// estimated ones in Params. Errors: invalid (bad data, options or prior;
-// a pooled model that is not identified), or ctx's error when it is
+// chain's starting point. HB holds the rest: HB.Acceptance is the share of
+// accepted Metropolis proposals over all sweeps, HB.Geweke and HB.ESS are
+// computed from each component of mu's kept draws with the integrated
+// autocorrelation time by Geyer's initial monotone sequence. Converged
+// reports whether every Geweke |z| is at most 3, and Message names the
+// coefficients that are not. Fixed coefficients follow the estimated ones
+// in Params. AIC and BIC are filled as for the other estimators but mean
+// little for a hierarchical model. Errors: invalid (bad data, options or
+// prior; a pooled model that is not identified), or ctx's error when it is
 // cancelled.
 func EstimateHB(ctx context.Context, d *Data, opts HBOptions) (*Result, error) {
 	t0 := time.Now()
@@ -197,8 +203,9 @@ type hbUnit struct {
 // and there is one such factor per distinct (column, value) pair of the
 // person rather than one exponential per row.
 type hbTable struct {
-	col []int32   // factor f is exp(beta[col[f]]·val[f])
-	val []float64 //
+	// Factor f is exp(beta[col[f]]·val[f]).
+	col []int32
+	val []float64
 	// Row r's factors are rf[r*width:(r+1)*width]. Rows with fewer
 	// nonzero values are padded with the neutral factor len(col), whose
 	// exponent is 0: a loop of fixed length runs faster than one whose
@@ -211,14 +218,14 @@ type hbTable struct {
 	e, ef []float64
 }
 
-// hbSafeExp bounds the exponents the table path multiplies together; the
-// offsets it allows are at most hbTableMaxOffset in magnitude.
+// The table path multiplies at most width factors whose exponents are each
+// below hbSafeExp/width in magnitude, times exp(offset) with |offset| at
+// most hbTableMaxOffset, so no product overflows; evaluations outside
+// these bounds take the dense path.
 const (
 	hbSafeExp        = 600
 	hbTableMaxOffset = 50
 )
-
-func (u *hbUnit) tasks() int { return len(u.ch) }
 
 // hbSampler holds the state of the chain.
 type hbSampler struct {

@@ -3,15 +3,12 @@ package bench
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,67 +16,7 @@ import (
 	"time"
 
 	"github.com/tailor-c2b/tailor/choice"
-	"github.com/tailor-c2b/tailor/internal/shareddata"
 )
-
-// loadCameraForBench reads bayesm's camera data from its long CSV export
-// (resp, task, alt, choice, then the ten covariates). It stands in for the
-// choice package's long-layout reader until that reader lands.
-func loadCameraForBench(tb testing.TB) *choice.Data {
-	tb.Helper()
-	f, err := os.Open(shareddata.File(tb, "bayesm_camera", "camera_long_from_rdata.csv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d := &choice.Data{Params: slices.Clone(head[4:]), Alternatives: []string{"1", "2", "3", "4", "5"}, Start: []int{0}}
-	lastResp, lastTask := "", ""
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if rec[0] != lastResp || rec[1] != lastTask {
-			if len(d.Alt) > 0 {
-				d.Start = append(d.Start, len(d.Alt))
-			}
-			if rec[0] != lastResp {
-				d.PanelIDs = append(d.PanelIDs, rec[0])
-			}
-			d.Panel = append(d.Panel, int32(len(d.PanelIDs)-1))
-			lastResp, lastTask = rec[0], rec[1]
-		}
-		alt, err := strconv.Atoi(rec[2])
-		if err != nil {
-			tb.Fatalf("line %d: %v", line, err)
-		}
-		if rec[3] == "1" {
-			d.Chosen = append(d.Chosen, int32(len(d.Alt)))
-		}
-		d.Alt = append(d.Alt, int32(alt-1))
-		for _, s := range rec[4:] {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				tb.Fatalf("line %d: %v", line, err)
-			}
-			d.X = append(d.X, v)
-		}
-	}
-	d.Start = append(d.Start, len(d.Alt))
-	d.Panels = len(d.PanelIDs)
-	if err := d.Check(); err != nil {
-		tb.Fatal(err)
-	}
-	return d
-}
 
 // writeHBLong writes d in the long layout that hbBayesmScript reads: one
 // row per alternative with the person, the task within the person, the
@@ -259,7 +196,7 @@ func BenchmarkHBvsBayesm(b *testing.B) {
 		iterations = n
 	}
 	burnIn := iterations / 5
-	d := loadCameraForBench(b)
+	d := loadExample(b, "camera", "bayesm_camera", "camera_long_from_rdata.csv")
 	file := filepath.Join(b.TempDir(), "camera.csv")
 	writeHBLong(b, d, file)
 

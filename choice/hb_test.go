@@ -2,12 +2,9 @@ package choice
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
-	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -16,78 +13,22 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tailor-c2b/tailor/errs"
-	"github.com/tailor-c2b/tailor/internal/shareddata"
 )
 
-// loadCameraForHBTest reads bayesm's camera data from its long CSV export
-// (resp, task, alt, choice, then the ten covariates). It stands in for the
-// package's long-layout reader in this test until that reader lands.
-func loadCameraForHBTest(tb testing.TB) *Data {
-	tb.Helper()
-	path := shareddata.File(tb, "bayesm_camera", "camera_long_from_rdata.csv")
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d := &Data{Params: slices.Clone(head[4:]), Alternatives: []string{"1", "2", "3", "4", "5"}, Start: []int{0}}
-	lastResp, lastTask := "", ""
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if rec[0] != lastResp || rec[1] != lastTask {
-			if len(d.Alt) > 0 {
-				d.Start = append(d.Start, len(d.Alt))
-			}
-			if rec[0] != lastResp {
-				d.PanelIDs = append(d.PanelIDs, rec[0])
-			}
-			d.Panel = append(d.Panel, int32(len(d.PanelIDs)-1))
-			lastResp, lastTask = rec[0], rec[1]
-		}
-		alt, err := strconv.Atoi(rec[2])
-		if err != nil {
-			tb.Fatalf("line %d: %v", line, err)
-		}
-		if rec[3] == "1" {
-			d.Chosen = append(d.Chosen, int32(len(d.Alt)))
-		}
-		d.Alt = append(d.Alt, int32(alt-1))
-		for _, s := range rec[4:] {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				tb.Fatalf("line %d: %v", line, err)
-			}
-			d.X = append(d.X, v)
-		}
-	}
-	d.Start = append(d.Start, len(d.Alt))
-	d.Panels = len(d.PanelIDs)
-	if err := d.Check(); err != nil {
-		tb.Fatal(err)
-	}
-	return d
+// loadCamera compiles testdata/camera.spec on bayesm's camera data.
+func loadCamera(tb testing.TB) *Data {
+	return loadExample(tb, "camera", "bayesm_camera", "camera_long_from_rdata.csv")
 }
 
 // The bayesm reference run in the camera data's README: posterior means
 // and standard deviations of mu and posterior means of sqrt(diag Sigma).
 var (
-	cameraRefMean = map[string]float64{"canon": 1.960, "sony": 1.551, "nikon": 1.677, "panasonic": 1.158,
-		"pixels": 1.385, "zoom": 1.699, "video": 1.294, "swivel": 0.738, "wifi": 1.152, "price": -3.471}
-	cameraRefSD = map[string]float64{"canon": 0.35, "sony": 0.36, "nikon": 0.36, "panasonic": 0.36,
-		"pixels": 0.13, "zoom": 0.13, "video": 0.10, "swivel": 0.11, "wifi": 0.11, "price": 0.17}
-	cameraRefSigmaSD = map[string]float64{"canon": 5.49, "sony": 5.77, "nikon": 5.67, "panasonic": 5.64,
-		"pixels": 1.84, "zoom": 1.84, "video": 1.31, "swivel": 1.39, "wifi": 1.53, "price": 2.50}
+	cameraRefMean = map[string]float64{"b_canon": 1.960, "b_sony": 1.551, "b_nikon": 1.677, "b_panasonic": 1.158,
+		"b_pixels": 1.385, "b_zoom": 1.699, "b_video": 1.294, "b_swivel": 0.738, "b_wifi": 1.152, "b_price": -3.471}
+	cameraRefSD = map[string]float64{"b_canon": 0.35, "b_sony": 0.36, "b_nikon": 0.36, "b_panasonic": 0.36,
+		"b_pixels": 0.13, "b_zoom": 0.13, "b_video": 0.10, "b_swivel": 0.11, "b_wifi": 0.11, "b_price": 0.17}
+	cameraRefSigmaSD = map[string]float64{"b_canon": 5.49, "b_sony": 5.77, "b_nikon": 5.67, "b_panasonic": 5.64,
+		"b_pixels": 1.84, "b_zoom": 1.84, "b_video": 1.31, "b_swivel": 1.39, "b_wifi": 1.53, "b_price": 2.50}
 	cameraRefMeanLL = -2864.9
 )
 
@@ -96,7 +37,7 @@ var (
 // 1,000) where the reference ran 10,000 (burn-in 2,000); the benchmark in
 // bench/ runs the full length side by side with bayesm.
 func TestHBCamera(t *testing.T) {
-	d := loadCameraForHBTest(t)
+	d := loadCamera(t)
 	r, err := EstimateHB(context.Background(), d, HBOptions{Iterations: 3000, BurnIn: 1000, Seed: 66})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +66,7 @@ func TestHBCamera(t *testing.T) {
 // BenchmarkHBLogLik times one person's log-likelihood on the camera data,
 // by the table of factors and by the dense utilities.
 func BenchmarkHBLogLik(b *testing.B) {
-	d := loadCameraForHBTest(b)
+	d := loadCamera(b)
 	units := hbUnits(d)
 	beta := []float64{1.9, 1.5, 1.6, 1.1, 1.4, 1.7, 1.3, 0.7, 1.1, -3.4}
 	b.Run("table", func(b *testing.B) {
@@ -421,13 +362,6 @@ func TestHBNIWDraw(t *testing.T) {
 	sumSigma.check(t, "E[Sigma]", wantSigma)
 	sumSigInv.check(t, "E[Sigma⁻¹]", wantSigInv)
 	sumMuMu.check(t, "Cov(mu)", wantCovMu)
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // hbMoments accumulates the mean and the Monte Carlo standard error of

@@ -132,9 +132,11 @@ type Permission string
 
 // Permissions.
 const (
-	SaveDesigns  Permission = "save designs"      // save, share and vote: every signed-in user
-	ViewStats    Permission = "view design stats" // analysts, planners and admins
-	ManageModels Permission = "manage models"     // admins
+	SaveDesigns  Permission = "save designs"                     // save, share and vote: every signed-in user
+	ViewStats    Permission = "view design stats"                // analysts, planners and admins
+	RunAnalyses  Permission = "run analyses"                     // start background jobs such as model fits: analysts, planners and admins
+	ManageModels Permission = "manage models"                    // admins
+	ManageJobs   Permission = "see and cancel every user's jobs" // admins; others see their own
 )
 
 // Can reports whether u may do p.
@@ -142,9 +144,9 @@ func (u User) Can(p Permission) bool {
 	switch p {
 	case SaveDesigns:
 		return u.ID != ""
-	case ViewStats:
+	case ViewStats, RunAnalyses:
 		return u.Role == Analyst || u.Role == Planner || u.Role == Admin
-	case ManageModels:
+	case ManageModels, ManageJobs:
 		return u.Role == Admin
 	}
 	return false

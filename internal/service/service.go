@@ -15,6 +15,7 @@ import (
 	"github.com/tailor-c2b/tailor/account"
 	"github.com/tailor-c2b/tailor/catalog"
 	"github.com/tailor-c2b/tailor/design"
+	"github.com/tailor-c2b/tailor/job"
 )
 
 // Store is the storage the service needs. internal/sqldb implements it on
@@ -99,6 +100,19 @@ type Store interface {
 	// segment.
 	DesignStats(ctx context.Context, f design.Filter, combo []string, top int) (design.Stats, error)
 
+	// CreateJob stores a new queued job of j.Kind with j.Input, j.CreatedBy
+	// and j.CreatedAt; ID is assigned. errs.Invalid for a malformed kind.
+	CreateJob(ctx context.Context, j job.Job) (job.Job, error)
+	// GetJob returns a job; errs.NotFound.
+	GetJob(ctx context.Context, id string) (job.Job, error)
+	// Jobs lists the jobs f selects, newest first, and the cursor of the
+	// next page.
+	Jobs(ctx context.Context, f job.Filter, p job.Page) ([]job.Job, string, error)
+	// RequestCancel cancels a queued job at once and marks a running one
+	// for its runner to stop, and returns the job; errs.NotFound,
+	// errs.Conflict for a job that is done or failed.
+	RequestCancel(ctx context.Context, id string, now time.Time) (job.Job, error)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 }
@@ -111,6 +125,9 @@ type Config struct {
 	Now func() time.Time
 	// Log receives internal events; discarded when nil.
 	Log *slog.Logger
+	// Jobs runs background jobs; nil when this server runs none, and then
+	// every job kind is unknown.
+	Jobs JobRunner
 }
 
 // Service is the application layer. It is safe for concurrent use.
@@ -120,6 +137,7 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	logins *limiter
+	jobs   JobRunner
 
 	mu        sync.Mutex
 	engines   map[string]*compiled       // by model version id
@@ -143,6 +161,7 @@ func New(store Store, cfg Config) *Service {
 		now:       cfg.Now,
 		log:       cfg.Log,
 		logins:    newLimiter(loginBurst, loginRefill),
+		jobs:      cfg.Jobs,
 		engines:   map[string]*compiled{},
 		published: map[string]catalog.Version{},
 	}

@@ -22,6 +22,8 @@ type fixture struct {
 	analyst context.Context
 	admin   context.Context
 	clock   *time.Time
+	db      *sqldb.DB
+	runner  *fakeRunner // runs "fit" jobs, in name only
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -33,8 +35,8 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	f := &fixture{clock: &now, anon: ctx}
-	f.svc = service.New(db, service.Config{Now: func() time.Time { return *f.clock }, SessionTTL: time.Hour})
+	f := &fixture{clock: &now, anon: ctx, db: db, runner: &fakeRunner{kinds: []string{"fit"}}}
+	f.svc = service.New(db, service.Config{Now: func() time.Time { return *f.clock }, SessionTTL: time.Hour, Jobs: f.runner})
 	v, err := f.svc.EnsureModel(ctx, models.PhoneFile, models.Phone)
 	if err != nil {
 		t.Fatal(err)

@@ -203,7 +203,7 @@ func (db *DB) UpdateJobProgress(ctx context.Context, id string, attempt int, pro
 }
 
 // FinishJob ends a running job's run with a final status, as of now: done
-// with its output (progress becomes 1), or failed or cancelled with a
+// with its output, if any (progress becomes 1), or failed or cancelled with a
 // message for the user. errs.Invalid for a status that is not final,
 // errs.Conflict when the run is no longer current.
 func (db *DB) FinishJob(ctx context.Context, id string, attempt int, status job.Status, output json.RawMessage, errMsg string, now time.Time) error {
@@ -213,13 +213,12 @@ func (db *DB) FinishJob(ctx context.Context, id string, attempt int, status job.
 	var out any // NULL unless done
 	setProgress := ""
 	if status == job.Done {
-		if len(output) == 0 {
-			output = json.RawMessage("null")
+		if len(output) > 0 {
+			if !json.Valid(output) {
+				return errs.Errorf(errs.Invalid, "The output of job %s is not valid JSON.", id)
+			}
+			out = string(output)
 		}
-		if !json.Valid(output) {
-			return errs.Errorf(errs.Invalid, "The output of job %s is not valid JSON.", id)
-		}
-		out = string(output)
 		setProgress = ", progress = 1"
 	}
 	return db.Transact(ctx, func(tx *sql.Tx) error {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tailor-c2b/tailor/account"
+	"github.com/tailor-c2b/tailor/internal/jobs"
 	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/internal/session"
 	"github.com/tailor-c2b/tailor/internal/sqldb"
@@ -54,7 +55,14 @@ func (c *clock) Add(d time.Duration) {
 // rate limits and data do not leak between tests.
 func MustEnv(tb testing.TB) *env {
 	tb.Helper()
-	e, stop, err := newEnv()
+	return MustJobsEnv(tb, nil)
+}
+
+// MustJobsEnv starts a server for one test with a job runner (internal/jobs)
+// that runs the handlers, with short intervals.
+func MustJobsEnv(tb testing.TB, handlers map[string]jobs.Handler) *env {
+	tb.Helper()
+	e, stop, err := newEnv(handlers)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -62,23 +70,43 @@ func MustEnv(tb testing.TB) *env {
 	return e
 }
 
-// newEnv starts a server and returns the function that stops it.
-func newEnv() (*env, func(), error) {
+// newEnv starts a server, and a job runner when there are handlers, and
+// returns the function that stops them.
+func newEnv(handlers map[string]jobs.Handler) (*env, func(), error) {
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, ":memory:")
 	if err != nil {
 		return nil, nil, err
 	}
 	clk := &clock{t: time.Now().UTC()}
-	svc := service.New(db, service.Config{Now: clk.Now})
+	cfg := service.Config{Now: clk.Now}
+	var runner *jobs.Runner
+	if handlers != nil {
+		runner = jobs.New(db, jobs.Options{Poll: 20 * time.Millisecond, ProgressEvery: 20 * time.Millisecond, Heartbeat: 50 * time.Millisecond})
+		for kind, h := range handlers {
+			runner.Register(kind, h)
+		}
+		cfg.Jobs = runner
+	}
+	svc := service.New(db, cfg)
 	v, err := svc.EnsureModel(ctx, models.PhoneFile, models.Phone)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
+	runCtx, stopRunner := context.WithCancel(ctx)
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		if runner != nil {
+			runner.Run(runCtx)
+		}
+	}()
 	srv := httptest.NewServer(New(svc, Options{Log: slog.New(slog.DiscardHandler)}))
 	stop := func() {
 		srv.Close()
+		stopRunner()
+		<-ran
 		db.Close()
 	}
 	return &env{srv: srv, svc: svc, clock: clk, model: v.ID}, stop, nil
@@ -97,7 +125,7 @@ var shared struct {
 // users that another test on it signs up, nor change the catalog.
 func MustSharedEnv(tb testing.TB) *env {
 	tb.Helper()
-	shared.once.Do(func() { shared.e, shared.stop, shared.err = newEnv() })
+	shared.once.Do(func() { shared.e, shared.stop, shared.err = newEnv(nil) })
 	if shared.err != nil {
 		tb.Fatal(shared.err)
 	}
@@ -118,7 +146,8 @@ type client struct {
 	e      *env
 	hc     *http.Client
 	bearer string
-	header http.Header // extra request headers
+	header http.Header  // extra request headers
+	user   account.User // the account MustUser made, for calling the service as it
 }
 
 // Anon returns a client with an empty cookie jar.
@@ -143,11 +172,12 @@ func (e *env) MustSignup(tb testing.TB, name string) *client {
 // through the API.
 func (e *env) MustUser(tb testing.TB, name string, role account.Role) *client {
 	tb.Helper()
-	_, err := e.svc.CreateUser(context.Background(), account.SignUp{Email: email(name), Password: "correct horse battery", Name: name}, role, true)
+	u, err := e.svc.CreateUser(context.Background(), account.SignUp{Email: email(name), Password: "correct horse battery", Name: name}, role, true)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	c := e.Anon(tb)
+	c.user = u
 	c.Do("POST", "/api/v1/auth/login", fmt.Sprintf(`{"email": %q, "password": "correct horse battery"}`, email(name))).Want(tb, 200)
 	return c
 }

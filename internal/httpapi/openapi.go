@@ -132,7 +132,7 @@ func document(rs []route) obj {
 			"title":   "Tailor API",
 			"version": "1",
 			"description": "Tailor's JSON API: accounts, product models, the configurator engine, saved designs, " +
-				"the gallery and design statistics. Names are snake_case, times RFC 3339 and money integer minor units. " +
+				"the gallery, design statistics and background jobs. Names are snake_case, times RFC 3339 and money integer minor units. " +
 				"Errors answer as RFC 9457 problem details. Browsers sign in with the session cookie; integrations send " +
 				"an API token as a bearer token. Credentials that are unknown, forged or expired answer 401 on every " +
 				"endpoint but signup and login.",
@@ -167,7 +167,7 @@ func accessDoc(a access) string {
 	switch a {
 	case signedIn:
 		return "Signed-in users."
-	case viewStats:
+	case viewStats, runAnalyses:
 		return "Analysts, planners and admins."
 	case admin:
 		return "Admins."
@@ -191,7 +191,7 @@ func failures(rt route) []int {
 	if !rt.signIn {
 		set[http.StatusUnauthorized] = true
 	}
-	if rt.access == viewStats || rt.access == admin {
+	if rt.access == viewStats || rt.access == runAnalyses || rt.access == admin {
 		set[http.StatusForbidden] = true
 	}
 	var out []int
@@ -224,6 +224,8 @@ func (sc *schemas) of(t reflect.Type) obj {
 		return obj{"type": "string", "format": "date-time"}
 	case reflect.TypeFor[model.Decimal]():
 		return obj{"type": "number", "description": "An exact decimal with up to 6 fraction digits; money in minor units."}
+	case reflect.TypeFor[json.RawMessage]():
+		return obj{} // any JSON value
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

@@ -133,7 +133,7 @@ func problemCodes(rt route) []string {
 	if !rt.signIn {
 		out = append(out, "401")
 	}
-	if rt.access == admin || rt.access == viewStats {
+	if rt.access == admin || rt.access == viewStats || rt.access == runAnalyses {
 		out = append(out, "403")
 	}
 	return out

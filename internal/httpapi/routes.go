@@ -1,6 +1,7 @@
 // Package httpapi is Tailor's JSON API over the application layer
 // (*service.Service): accounts and API tokens, product models, the
-// configurator engine, saved designs, the gallery and design statistics.
+// configurator engine, saved designs, the gallery, design statistics and
+// background jobs.
 //
 // routes.go is the whole API surface: the route table below drives both the
 // ServeMux and the OpenAPI document served at /openapi.json. Handlers only
@@ -31,10 +32,11 @@ const (
 type access int
 
 const (
-	anyone    access = iota // signed in or not
-	signedIn                // any signed-in user
-	viewStats               // analysts, planners and admins
-	admin                   // admins
+	anyone      access = iota // signed in or not
+	signedIn                  // any signed-in user
+	viewStats                 // analysts, planners and admins
+	runAnalyses               // analysts, planners and admins
+	admin                     // admins
 )
 
 // param is a query parameter, for the OpenAPI document.
@@ -79,6 +81,10 @@ var (
 		{name: "to", typ: "string", format: "date", doc: "Count designs made on or before this UTC day, YYYY-MM-DD."},
 		{name: "combo", typ: "string", doc: "Comma-separated attributes whose most common combinations are counted, at most 6; the model's first three when absent."},
 	}
+	jobParams = append([]param{
+		{name: "kind", typ: "string", doc: "Only jobs of this kind."},
+		{name: "created_by", typ: "string", doc: "Only jobs of this user (an id); admins only, for others it may name only themselves."},
+	}, pageParams...)
 	galleryParams = append([]param{
 		{name: "model", typ: "string", doc: "Only designs of this model version."},
 		{name: "sort", typ: "string", doc: "Most voted first (top, the default) or newest first (new).", enum: []string{"top", "new"}},
@@ -164,6 +170,18 @@ var routes = []route{
 	{method: "GET", path: "/api/v1/models/{id}/stats", handler: (*api).stats, id: "stats", tag: "stats", access: viewStats,
 		summary: "What customers design with a model version: level choices, top combinations, designs per day and per segment.",
 		query:   statsParams, status: http.StatusOK, resp: Stats{}, fails: []int{400}},
+
+	// Background jobs: model fits, lineup optimisations. Each kind has its
+	// own submission endpoint, with its own input.
+	{method: "GET", path: "/api/v1/jobs", handler: (*api).listJobs, id: "listJobs", tag: "jobs", access: runAnalyses,
+		summary: "Background jobs, newest first: the caller's own, everyone's for admins.", query: jobParams,
+		status: http.StatusOK, resp: JobList{}, fails: []int{400}},
+	{method: "GET", path: "/api/v1/jobs/{id}", handler: (*api).getJob, id: "getJob", tag: "jobs", access: runAnalyses,
+		summary: "A background job: its status, progress and latest note, and its output once done. Another user's job answers 404, except to admins.",
+		status:  http.StatusOK, resp: Job{}},
+	{method: "POST", path: "/api/v1/jobs/{id}/cancel", handler: (*api).cancelJob, id: "cancelJob", tag: "jobs", access: runAnalyses,
+		summary: "Cancel a job: a queued one at once, a running one within moments (cancel_requested is set until it stops). 409 when it is done or failed.",
+		status:  http.StatusOK, resp: Job{}, fails: []int{409}},
 
 	{method: "GET", path: "/openapi.json", handler: (*api).openAPI, id: "openapi", tag: "meta",
 		summary: "This document.", status: http.StatusOK},

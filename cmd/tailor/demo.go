@@ -79,7 +79,7 @@ func (env *env) demo(args []string) error {
 		return fmt.Errorf("open database %s: %w", redact(o.db), err)
 	}
 	defer db.Close()
-	svc := service.New(db, service.Config{Log: log})
+	svc, runner := newApp(db, o, log)
 	if vs, err := svc.Models(env.ctx); err != nil {
 		return err
 	} else if len(vs) > 0 {
@@ -88,7 +88,7 @@ func (env *env) demo(args []string) error {
 	if err := env.seedDemo(svc, *customers, *seed, *days, log); err != nil {
 		return err
 	}
-	return env.listenAndServe(o, svc, log, func(url string) {
+	return env.listenAndServe(o, svc, runner, log, func(url string) {
 		fmt.Fprintf(env.stdout, "\nTailor demo is ready at %s (in %.1f s; Ctrl-C stops it)\n\n", url, time.Since(start).Seconds())
 		fmt.Fprintf(env.stdout, "Sign in with any of these accounts, password %q:\n", demoPassword)
 		for _, a := range demoAccounts {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tailor-c2b/tailor/internal/httpapi"
+	"github.com/tailor-c2b/tailor/internal/jobs"
 	"github.com/tailor-c2b/tailor/internal/server"
 	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/internal/sqldb"
@@ -33,6 +34,7 @@ type serveOptions struct {
 	tlsKey        string
 	logFormat     string
 	logLevel      string
+	jobWorkers    int
 }
 
 // serveFlags registers the server flags on fs with defaults from the
@@ -45,6 +47,10 @@ func (env *env) serveFlags(fs *flag.FlagSet, o *serveOptions) {
 		return def
 	}
 	secure, _ := strconv.ParseBool(get("TAILOR_SECURE_COOKIES", "false"))
+	workers, err := strconv.Atoi(get("TAILOR_JOB_WORKERS", "1"))
+	if err != nil {
+		workers = 1
+	}
 	fs.StringVar(&o.addr, "addr", get("TAILOR_ADDR", "127.0.0.1:8080"), "address to listen on (host:port; port 0 picks a free one) [TAILOR_ADDR]")
 	fs.StringVar(&o.dataDir, "data-dir", get("TAILOR_DATA_DIR", "."), "directory for the SQLite database file [TAILOR_DATA_DIR]")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", secure, "mark session cookies Secure even without --tls-cert, behind a TLS proxy [TAILOR_SECURE_COOKIES]")
@@ -52,6 +58,7 @@ func (env *env) serveFlags(fs *flag.FlagSet, o *serveOptions) {
 	fs.StringVar(&o.tlsKey, "tls-key", get("TAILOR_TLS_KEY", ""), "TLS private key file [TAILOR_TLS_KEY]")
 	fs.StringVar(&o.logFormat, "log-format", get("TAILOR_LOG_FORMAT", "text"), "log format: text or json [TAILOR_LOG_FORMAT]")
 	fs.StringVar(&o.logLevel, "log-level", get("TAILOR_LOG_LEVEL", "info"), "log level: debug, info, warn or error [TAILOR_LOG_LEVEL]")
+	fs.IntVar(&o.jobWorkers, "job-workers", workers, "background jobs (model fits, optimisations) this server runs at once; 0 runs none here [TAILOR_JOB_WORKERS]")
 }
 
 func (env *env) serve(args []string) error {
@@ -75,15 +82,23 @@ func (env *env) serve(args []string) error {
 		return fmt.Errorf("open database %s: %w", redact(o.db), err)
 	}
 	defer db.Close()
-	svc := service.New(db, service.Config{Log: log})
+	svc, runner := newApp(db, o, log)
 	v, err := svc.EnsureModel(env.ctx, models.PhoneFile, models.Phone)
 	if err != nil {
 		return err
 	}
 	log.Info("database ready", "engine", db.Engine(), "db", redact(o.db), "model", v.Name+" "+v.Version)
-	return env.listenAndServe(o, svc, log, func(url string) {
+	return env.listenAndServe(o, svc, runner, log, func(url string) {
 		fmt.Fprintf(env.stdout, "Tailor is serving at %s (Ctrl-C stops it)\n", url)
 	})
+}
+
+// newApp wires the application layer and the background job runner over
+// db. It is the one place where kinds of jobs are registered with the
+// runner, which then tells the service which kinds it accepts.
+func newApp(db *sqldb.DB, o serveOptions, log *slog.Logger) (*service.Service, *jobs.Runner) {
+	runner := jobs.New(db, jobs.Options{Workers: max(o.jobWorkers, 1), Log: log.With("component", "jobs")})
+	return service.New(db, service.Config{Log: log, Jobs: runner}), runner
 }
 
 // logger returns the structured logger the options ask for, writing to
@@ -103,12 +118,17 @@ func (env *env) logger(o serveOptions) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: want text or json", o.logFormat)
 }
 
-// listenAndServe serves until the context ends, then shuts down gracefully:
-// it stops accepting connections and lets requests in flight finish for up
-// to 15 seconds. ready is called with the server's URL once it listens.
-func (env *env) listenAndServe(o serveOptions, svc *service.Service, log *slog.Logger, ready func(url string)) error {
+// listenAndServe serves, and runs background jobs unless --job-workers is
+// 0, until the context ends, then shuts down gracefully: it stops accepting
+// connections and lets requests in flight finish, and stops the running
+// jobs, which go back to the queue, for up to 15 seconds. ready is called
+// with the server's URL once it listens.
+func (env *env) listenAndServe(o serveOptions, svc *service.Service, runner *jobs.Runner, log *slog.Logger, ready func(url string)) error {
 	if (o.tlsCert == "") != (o.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if o.jobWorkers < 0 {
+		return fmt.Errorf("--job-workers %d: want 0 or more", o.jobWorkers)
 	}
 	secure := o.secureCookies || o.tlsCert != ""
 	h := server.New(server.Config{
@@ -141,6 +161,36 @@ func (env *env) listenAndServe(o serveOptions, svc *service.Service, log *slog.L
 		ln = tls.NewListener(ln, srv.TLSConfig)
 		scheme = "https"
 	}
+	// The runner stops when the server does, whatever the reason; its
+	// context is its own, so that jobs stop only once the server is
+	// shutting down.
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(env.ctx))
+	jobsDone := make(chan struct{})
+	if o.jobWorkers > 0 {
+		go func() {
+			defer close(jobsDone)
+			runner.Run(jobsCtx)
+		}()
+	} else {
+		close(jobsDone)
+		log.Info("this server runs no background jobs (--job-workers 0)")
+	}
+	// endJobs stops the runner and waits for its jobs to go back to the
+	// queue, at most wait.
+	ended := false
+	endJobs := func(wait time.Duration) {
+		if ended {
+			return
+		}
+		ended = true
+		stopJobs()
+		select {
+		case <-jobsDone:
+		case <-time.After(wait):
+			log.Warn("background jobs did not stop in time; they go back to the queue once their heartbeats are stale")
+		}
+	}
+	defer endJobs(15 * time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	url := scheme + "://" + displayAddr(ln.Addr())
@@ -152,9 +202,13 @@ func (env *env) listenAndServe(o serveOptions, svc *service.Service, log *slog.L
 	case <-env.ctx.Done():
 	}
 	log.Info("shutting down")
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	stopJobs() // at once, so that jobs are given back while requests finish
+	deadline := time.Now().Add(15 * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
+	err = srv.Shutdown(ctx)
+	endJobs(max(time.Until(deadline), 0))
+	if err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	log.Info("stopped")

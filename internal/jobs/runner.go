@@ -233,7 +233,7 @@ func (r *Runner) Run(ctx context.Context) {
 		}
 	})
 	wg.Wait()
-	r.log.Info("job runner stopped")
+	r.log.Info("job runner ended")
 }
 
 // sweep requeues the running jobs whose heartbeats stopped.

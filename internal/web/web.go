@@ -1,9 +1,10 @@
 // Package web is Tailor's server-rendered web UI: the configurator, saved
-// and shared designs, the gallery, API tokens, model administration and the
-// analysts' insights. Pages call the application layer (internal/service)
-// directly; the configurator's script calls the JSON API on the same origin
-// for its live updates. Templates and static assets are embedded, so the
-// binary serves the whole UI with no files on disk and nothing from a CDN.
+// and shared designs, the gallery, API tokens, model administration, the
+// analysts' insights and the progress of background jobs. Pages call the
+// application layer (internal/service) directly; the configurator's and the
+// job page's scripts call the JSON API on the same origin for their live
+// updates. Templates and static assets are embedded, so the binary serves
+// the whole UI with no files on disk and nothing from a CDN.
 package web
 
 import (
@@ -99,6 +100,8 @@ func New(svc *service.Service, opts Options) http.Handler {
 	mux.HandleFunc("POST /admin/models", s.uploadModel)
 	mux.HandleFunc("POST /admin/models/{id}/publish", s.publishModel)
 	mux.HandleFunc("GET /insights", s.insights)
+	mux.HandleFunc("GET /jobs/{id}", s.jobPage)
+	mux.HandleFunc("POST /jobs/{id}/cancel", s.cancelJob)
 	mux.HandleFunc("GET /static/{file...}", s.static)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errs.Errorf(errs.NotFound, "There is no page at %s.", r.URL.Path))

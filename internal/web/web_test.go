@@ -25,6 +25,7 @@ import (
 type fixture struct {
 	srv   *httptest.Server
 	svc   *service.Service
+	db    *sqldb.DB
 	model catalog.Version
 }
 
@@ -36,14 +37,14 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	svc := service.New(db, service.Config{})
+	svc := service.New(db, service.Config{Jobs: fitRunner{}})
 	v, err := svc.EnsureModel(ctx, models.PhoneFile, models.Phone)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(New(svc, Options{}))
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, svc: svc, model: v}
+	return &fixture{srv: srv, svc: svc, db: db, model: v}
 }
 
 // user is an account with its context for calling the service directly.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tailor-c2b/tailor/account"
 	"github.com/tailor-c2b/tailor/internal/httpapi"
+	"github.com/tailor-c2b/tailor/internal/jobs"
 	"github.com/tailor-c2b/tailor/internal/server"
 	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/internal/sqldb"
@@ -288,6 +289,13 @@ type appServer struct {
 // output when the test fails.
 func startApp(t *testing.T) *appServer {
 	t.Helper()
+	return startAppWithJobs(t, nil)
+}
+
+// startAppWithJobs is startApp with a job runner that runs the handlers
+// (none when nil), started with the server and stopped with it.
+func startAppWithJobs(t *testing.T, handlers map[string]jobs.Handler) *appServer {
+	t.Helper()
 	ctx := context.Background()
 	var logs strings.Builder
 	w := &syncWriter{w: &logs}
@@ -296,7 +304,11 @@ func startApp(t *testing.T) *appServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(db, service.Config{Log: lg})
+	runner := jobs.New(db, jobs.Options{Log: lg})
+	for kind, h := range handlers {
+		runner.Register(kind, h)
+	}
+	svc := service.New(db, service.Config{Log: lg, Jobs: runner})
 	if _, err := svc.EnsureModel(ctx, models.PhoneFile, models.Phone); err != nil {
 		db.Close()
 		t.Fatal(err)
@@ -307,8 +319,16 @@ func startApp(t *testing.T) *appServer {
 		Ready: svc,
 		Log:   lg,
 	}))
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		runner.Run(jobsCtx)
+	}()
 	t.Cleanup(func() {
 		srv.Close()
+		stopJobs()
+		<-jobsDone
 		db.Close()
 		w.mu.Lock()
 		defer w.mu.Unlock()

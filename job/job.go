@@ -57,7 +57,8 @@ type Job struct {
 	// Error says why a job failed, in words safe to show its user.
 	Error string
 	// CancelRequested is set when someone asked to cancel the job while it
-	// was running; the runner stops it at its next progress report.
+	// was running; its runner stops it at once, or at its next progress
+	// write or heartbeat when it runs in another process.
 	CancelRequested bool
 	CreatedBy       string // the id of the user who submitted it; "" for the system
 	CreatedAt       time.Time

@@ -281,12 +281,20 @@ type mxlTerm struct{ par, dim, zdim int }
 
 // mxlWork is one worker's scratch space.
 type mxlWork struct {
-	q        []float64 // per row of the person
-	prob     []float64 // per row of the person and draw of the block
-	coef, hs []float64 // per dimension and draw of the block
+	q    []float64 // per row of the person
+	prob []float64 // per row of the person and draw of the block
+	// Per dimension and draw of the block: the random coefficients'
+	// values and the sums h_e of the gradient of log P over the cases.
+	coef, h  [][]float64
+	vec      [][]float64 // per dimension: see blockCoefficients
+	mult     []float64
 	lik, den []float64 // per draw of the block
-	gp       []float64 // the person's gradient
-	termAcc  []float64 // per parameter: the draws' sums for the terms
+	ones     []float64 // mxlBlock ones
+	// Scratch for the terms of mxlCombine and mxlSubtract.
+	xs      []float64
+	vs      [][]float64
+	gp      []float64 // the person's gradient
+	termAcc []float64 // per parameter: the draws' sums for the terms
 }
 
 func newMXLModel(d *Data, random []Random, correlated bool, draws, workers int) (*mxlModel, error) {
@@ -389,12 +397,21 @@ func newMXLModel(d *Data, random []Random, correlated bool, draws, workers int) 
 	m.partial = make([]float64, chunks*(1+np))
 	m.workers = min(m.workers, chunks)
 	for range m.workers {
-		m.work = append(m.work, &mxlWork{
+		w := &mxlWork{
 			q: make([]float64, m.maxRows), prob: make([]float64, m.maxRows*mxlBlock),
-			coef: make([]float64, D*mxlBlock), hs: make([]float64, D*mxlBlock),
-			lik: make([]float64, mxlBlock), den: make([]float64, mxlBlock),
+			lik: make([]float64, mxlBlock), den: make([]float64, mxlBlock), ones: make([]float64, mxlBlock),
 			gp: make([]float64, np), termAcc: make([]float64, np),
-		})
+			xs: make([]float64, 0, D+1), vs: make([][]float64, 0, D+1),
+			vec: make([][]float64, D), mult: make([]float64, D),
+		}
+		for range D {
+			w.coef = append(w.coef, make([]float64, mxlBlock))
+			w.h = append(w.h, make([]float64, mxlBlock))
+		}
+		for t := range w.ones {
+			w.ones[t] = 1
+		}
+		m.work = append(m.work, w)
 	}
 	return m, nil
 }
@@ -574,12 +591,14 @@ func (m *mxlModel) person(p int, w *mxlWork) float64 {
 		for t := range lik {
 			lik[t] = 1
 		}
-		hs := w.hs[:D*mxlBlock]
-		clear(hs)
+		for e := range D {
+			clear(w.h[e][:nb])
+		}
 		for ci, ch := range chosen {
 			a, b := starts[ci]-r0, starts[ci+1]-r0
 			ch := int(ch) - r0
-			// exp(V_j - V_chosen) of every other row, summed into den.
+			// exp(V_j - V_chosen) of every other row, summed into den:
+			// V_j - V_chosen = vfix_j - vfix_chosen + sum_e xd_j,e coef_e.
 			den := w.den[:nb]
 			for t := range den {
 				den[t] = 1
@@ -589,10 +608,26 @@ func (m *mxlModel) person(p int, w *mxlWork) float64 {
 					continue
 				}
 				e := w.prob[j*mxlBlock : j*mxlBlock+nb]
-				m.blockUtility(w, e, vfix[j]-vfix[ch], xd[j*D:j*D+D])
-				expInPlace(e)
+				xs := append(w.xs[:0], vfix[j]-vfix[ch])
+				vs := append(w.vs[:0], w.ones[:nb])
+				for f, x := range xd[j*D : j*D+D] {
+					if x != 0 {
+						xs = append(xs, x*w.mult[f])
+						vs = append(vs, w.vec[f])
+					}
+				}
+				mxlCombine(e, xs, vs)
 				den = den[:len(e)]
-				for t, x := range e {
+				for t, v := range e {
+					// Plain comparisons: min and max would also order
+					// NaNs and signed zeros, at a cost here.
+					if v > mxlMaxExp {
+						v = mxlMaxExp
+					} else if v < -mxlMaxExp {
+						v = -mxlMaxExp
+					}
+					x := expKernel(v)
+					e[t] = x
 					den[t] += x
 				}
 			}
@@ -615,61 +650,37 @@ func (m *mxlModel) person(p int, w *mxlWork) float64 {
 				for t, inv := range den {
 					pj[t] *= inv
 				}
-				for e, x := range xd[j*D : j*D+D] {
-					if x == 0 {
-						continue
-					}
-					he := hs[e*mxlBlock : e*mxlBlock+nb]
-					he = he[:len(pj)]
-					for t, v := range pj {
-						he[t] -= x * v
+				xs, hs := w.xs[:0], w.vs[:0]
+				for f, x := range xd[j*D : j*D+D] {
+					if x != 0 {
+						xs = append(xs, x)
+						hs = append(hs, w.h[f][:nb])
 					}
 				}
+				mxlSubtract(hs, xs, pj)
 			}
 		}
-		for _, l := range lik {
-			sum += l
-		}
+		sum += mxlDot(lik, w.ones)
 		for j := range nr {
-			pj := w.prob[j*mxlBlock : j*mxlBlock+nb]
-			pj = pj[:len(lik)]
-			s := 0.0
-			for t, l := range lik {
-				s += l * pj[t]
-			}
-			q[j] += s
+			q[j] += mxlDot(lik, w.prob[j*mxlBlock:j*mxlBlock+nb])
 		}
-		// h_e becomes lik * h_e * dbeta_e/du_e.
+		// The terms: sum over draws of lik * h_e * dbeta_e/dtheta.
+		// The lognormal ones' h_e first becomes h_e * beta_e.
 		for e := range D {
-			he := hs[e*mxlBlock : e*mxlBlock+nb]
-			he = he[:len(lik)]
 			if m.lognormal[e] {
-				fe := w.coef[e*mxlBlock : e*mxlBlock+nb]
-				fe = fe[:len(lik)]
-				for t, l := range lik {
-					he[t] *= l * fe[t]
-				}
-			} else {
-				for t, l := range lik {
-					he[t] *= l
+				h, beta := w.h[e][:len(lik)], w.coef[e][:len(lik)]
+				for t, b := range beta {
+					h[t] *= b
 				}
 			}
 		}
 		for _, tm := range m.terms {
-			te := hs[tm.dim*mxlBlock : tm.dim*mxlBlock+nb]
-			s := 0.0
+			h := w.h[tm.dim]
 			if tm.zdim >= 0 {
-				ze := zs[tm.zdim*R+b0 : tm.zdim*R+b0+nb]
-				ze = ze[:len(te)]
-				for t, v := range te {
-					s += v * ze[t]
-				}
+				acc[tm.par] += mxlDot3(lik, h, zs[tm.zdim*R+b0:tm.zdim*R+b0+nb])
 			} else {
-				for _, v := range te {
-					s += v
-				}
+				acc[tm.par] += mxlDot(lik, h)
 			}
-			acc[tm.par] += s
 		}
 	}
 	gp := w.gp
@@ -696,55 +707,172 @@ func (m *mxlModel) person(p int, w *mxlWork) float64 {
 	return wt * math.Log(sum/float64(R))
 }
 
-// blockCoefficients computes the random coefficients' values for draws
-// b0..b0+nb-1 of one person (zs: their standard draws, dimension-major)
-// into w.coef, dimension-major with stride mxlBlock: (L z)_e, or
-// exp(mean_e + (L z)_e) for a lognormal coefficient.
+// blockCoefficients prepares the random coefficients' values for draws
+// b0..b0+nb-1 of one person (zs: their standard draws,
+// dimension-major): coefficient e is w.mult[e] * w.vec[e][t]. For an
+// independent coefficient that is not lognormal, vec is the draws
+// themselves and mult the spread; otherwise vec is w.coef, computed here
+// as (L z)_e, or exp(mean_e + (L z)_e) for a lognormal coefficient, and
+// mult is 1.
 func (m *mxlModel) blockCoefficients(w *mxlWork, zs []float64, b0, nb int) {
 	D, R := m.dims, m.r
 	for e := range D {
-		ce := w.coef[e*mxlBlock : e*mxlBlock+nb]
-		clear(ce)
-		for b, l := range m.lmat[e*D : e*D+e+1] {
-			if l == 0 {
-				continue
-			}
-			zb := zs[b*R+b0 : b*R+b0+nb]
-			zb = zb[:len(ce)]
-			for t := range ce {
-				ce[t] += l * zb[t]
+		row := m.lmat[e*D : e*D+e+1]
+		if !m.lognormal[e] && !slices.ContainsFunc(row[:e], func(l float64) bool { return l != 0 }) {
+			w.vec[e], w.mult[e] = zs[e*R+b0:e*R+b0+nb], row[e]
+			continue
+		}
+		ce := w.coef[e][:nb]
+		w.vec[e], w.mult[e] = ce, 1
+		xs, vs := w.xs[:0], w.vs[:0]
+		if m.lognormal[e] {
+			xs = append(xs, m.theta[m.dimParam[e]])
+			vs = append(vs, w.ones[:nb])
+		}
+		for b, l := range row {
+			if l != 0 {
+				xs = append(xs, l)
+				vs = append(vs, zs[b*R+b0:b*R+b0+nb])
 			}
 		}
+		mxlCombine(ce, xs, vs)
 		if m.lognormal[e] {
-			mu := m.theta[m.dimParam[e]]
-			for t := range ce {
-				ce[t] += mu
-			}
 			expInPlace(ce)
 		}
 	}
 }
 
-// blockUtility writes into out the utility difference of a row with
-// fixed part v0 and random-coefficient values x under each draw of the
-// block, capped at mxlMaxExp.
-func (m *mxlModel) blockUtility(w *mxlWork, out []float64, v0 float64, x []float64) {
-	for t := range out {
-		out[t] = v0
+// mxlDot returns sum_t a[t]*b[t] over t < len(a) (len(b) >= len(a)), with
+// four partial sums, which keeps the additions from waiting on each
+// other.
+func mxlDot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	t := 0
+	for ; t+4 <= len(a); t += 4 {
+		s0 += a[t] * b[t]
+		s1 += a[t+1] * b[t+1]
+		s2 += a[t+2] * b[t+2]
+		s3 += a[t+3] * b[t+3]
 	}
-	for e, xe := range x {
-		if xe == 0 {
-			continue
-		}
-		ce := w.coef[e*mxlBlock : e*mxlBlock+len(out)]
-		ce = ce[:len(out)]
-		for t := range out {
-			out[t] += xe * ce[t]
+	for ; t < len(a); t++ {
+		s0 += a[t] * b[t]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// mxlDot3 returns sum_t a[t]*b[t]*c[t] over t < len(a), as mxlDot does.
+func mxlDot3(a, b, c []float64) float64 {
+	b, c = b[:len(a)], c[:len(a)]
+	var s0, s1, s2, s3 float64
+	t := 0
+	for ; t+4 <= len(a); t += 4 {
+		s0 += a[t] * b[t] * c[t]
+		s1 += a[t+1] * b[t+1] * c[t+1]
+		s2 += a[t+2] * b[t+2] * c[t+2]
+		s3 += a[t+3] * b[t+3] * c[t+3]
+	}
+	for ; t < len(a); t++ {
+		s0 += a[t] * b[t] * c[t]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// mxlCombine sets out to the linear combination sum_i x[i]*v[i] of vectors
+// v[i] (len(v[i]) >= len(out)), in passes of up to four terms.
+func mxlCombine(out []float64, x []float64, v [][]float64) {
+	if len(x) == 0 {
+		clear(out)
+		return
+	}
+	n := len(out)
+	for i := 0; i < len(x); {
+		first := i == 0
+		switch len(x) - i {
+		case 1:
+			x0, v0 := x[i], v[i][:n]
+			if first {
+				for t := range out {
+					out[t] = x0 * v0[t]
+				}
+			} else {
+				for t := range out {
+					out[t] += x0 * v0[t]
+				}
+			}
+			i++
+		case 2:
+			x0, x1 := x[i], x[i+1]
+			v0, v1 := v[i][:n], v[i+1][:n]
+			if first {
+				for t := range out {
+					out[t] = x0*v0[t] + x1*v1[t]
+				}
+			} else {
+				for t := range out {
+					out[t] += x0*v0[t] + x1*v1[t]
+				}
+			}
+			i += 2
+		case 3:
+			x0, x1, x2 := x[i], x[i+1], x[i+2]
+			v0, v1, v2 := v[i][:n], v[i+1][:n], v[i+2][:n]
+			if first {
+				for t := range out {
+					out[t] = x0*v0[t] + x1*v1[t] + x2*v2[t]
+				}
+			} else {
+				for t := range out {
+					out[t] += x0*v0[t] + x1*v1[t] + x2*v2[t]
+				}
+			}
+			i += 3
+		default:
+			x0, x1, x2, x3 := x[i], x[i+1], x[i+2], x[i+3]
+			v0, v1, v2, v3 := v[i][:n], v[i+1][:n], v[i+2][:n], v[i+3][:n]
+			if first {
+				for t := range out {
+					out[t] = x0*v0[t] + x1*v1[t] + x2*v2[t] + x3*v3[t]
+				}
+			} else {
+				for t := range out {
+					out[t] += x0*v0[t] + x1*v1[t] + x2*v2[t] + x3*v3[t]
+				}
+			}
+			i += 4
 		}
 	}
-	for t, v := range out {
-		if v > mxlMaxExp {
-			out[t] = mxlMaxExp
+}
+
+// mxlSubtract subtracts x[i]*p from every vector h[i]
+// (len(h[i]) >= len(p)), updating up to three vectors per pass over p.
+func mxlSubtract(h [][]float64, x []float64, p []float64) {
+	n := len(p)
+	for i := 0; i < len(x); {
+		switch len(x) - i {
+		case 1:
+			x0, h0 := x[i], h[i][:n]
+			for t, v := range p {
+				h0[t] -= x0 * v
+			}
+			i++
+		case 2:
+			x0, x1 := x[i], x[i+1]
+			h0, h1 := h[i][:n], h[i+1][:n]
+			for t, v := range p {
+				h0[t] -= x0 * v
+				h1[t] -= x1 * v
+			}
+			i += 2
+		default:
+			x0, x1, x2 := x[i], x[i+1], x[i+2]
+			h0, h1, h2 := h[i][:n], h[i+1][:n], h[i+2][:n]
+			for t, v := range p {
+				h0[t] -= x0 * v
+				h1[t] -= x1 * v
+				h2[t] -= x2 * v
+			}
+			i += 3
 		}
 	}
 }

@@ -145,7 +145,8 @@ func mxlGradientCases() []struct {
 
 // TestMXLGradient compares the analytic gradient of the simulated
 // log-likelihood with central finite differences of the same function
-// (the same draws).
+// (the same draws), and the simulated log-likelihood with a brute-force
+// computation from the model's definition.
 func TestMXLGradient(t *testing.T) {
 	for _, tc := range mxlGradientCases() {
 		t.Run(tc.name, func(t *testing.T) {
@@ -166,7 +167,10 @@ func TestMXLGradient(t *testing.T) {
 				theta[i] = 0.6*rng.Float64() - 0.3
 			}
 			grad := make([]float64, m.np)
-			m.eval(theta, grad, nil)
+			ll := m.eval(theta, grad, nil)
+			if want := bruteForceSimLL(m, theta); math.Abs(ll-want) > 1e-10*math.Abs(want) {
+				t.Errorf("simulated LL %.12g, brute force %.12g", ll, want)
+			}
 			scratch := make([]float64, m.np)
 			x := slices.Clone(theta)
 			for i := range theta {
@@ -195,6 +199,76 @@ func TestMXLGradient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bruteForceSimLL computes the simulated log-likelihood of m's data at
+// theta from the model's definition, one decision maker, draw and
+// alternative at a time, with m's standard draws and parameter names:
+// the oracle for mxlModel.eval.
+func bruteForceSimLL(m *mxlModel, theta []float64) float64 {
+	d := m.d
+	k, D, R := d.K(), len(d.Random), m.r
+	value := map[string]float64{}
+	for i, n := range m.names {
+		value[n] = theta[i]
+	}
+	ll := 0.0
+	for p := range d.NumPanels() {
+		sum := 0.0
+		for r := range R {
+			z := make([]float64, D)
+			for e := range D {
+				z[e] = m.draws[(p*D+e)*R+r]
+			}
+			beta := make([]float64, k)
+			for j, name := range d.Params {
+				beta[j] = value[name]
+			}
+			for e, rc := range d.Random {
+				name := d.Params[rc.Param]
+				u := value["sd."+name] * z[e]
+				for f := range e {
+					u += value["chol."+name+"."+d.Params[d.Random[f].Param]] * z[f]
+				}
+				if rc.Dist == Lognormal {
+					beta[rc.Param] = math.Exp(value[name] + u)
+				} else {
+					beta[rc.Param] += u
+				}
+			}
+			prob := 1.0
+			for c := range d.Cases() {
+				if d.PanelOf(c) != p {
+					continue
+				}
+				den, num := 0.0, 0.0
+				for row := d.Start[c]; row < d.Start[c+1]; row++ {
+					v := 0.0
+					if d.Offset != nil {
+						v = d.Offset[row]
+					}
+					for j := range k {
+						v += d.X[row*k+j] * beta[j]
+					}
+					den += math.Exp(v)
+					if row == int(d.Chosen[c]) {
+						num = math.Exp(v)
+					}
+				}
+				prob *= num / den
+			}
+			sum += prob
+		}
+		first := -1
+		for c := range d.Cases() {
+			if d.PanelOf(c) == p {
+				first = c
+				break
+			}
+		}
+		ll += d.CaseWeight(first) * math.Log(sum/float64(R))
+	}
+	return ll
 }
 
 // TestMXLNames checks the names of the estimated parameters.

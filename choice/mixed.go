@@ -275,8 +275,10 @@ type mxlModel struct {
 }
 
 // mxlTerm says that the derivative of random coefficient dim with
-// respect to theta[par] is fac[dim] * z[zdim] (zdim >= 0) or fac[dim]
-// (zdim < 0), where fac is 1, or beta for a lognormal coefficient.
+// respect to theta[par] is f * z[zdim] (zdim >= 0) or f (zdim < 0),
+// where f is 1, or the coefficient itself if it is lognormal: theta[par]
+// is a spread or Cholesky element (times draw zdim) or a lognormal
+// coefficient's mean.
 type mxlTerm struct{ par, dim, zdim int }
 
 // mxlWork is one worker's scratch space.

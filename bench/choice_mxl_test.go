@@ -2,9 +2,7 @@ package bench
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -17,7 +15,6 @@ import (
 	"time"
 
 	"github.com/tailor-c2b/tailor/choice"
-	"github.com/tailor-c2b/tailor/internal/shareddata"
 )
 
 // BenchmarkMXL measures choice.EstimateMXL end to end (draws, start
@@ -55,7 +52,7 @@ func BenchmarkMXL(b *testing.B) {
 		benchMXL(b, d, draws, math.NaN())
 	})
 	b.Run("electricity", func(b *testing.B) {
-		d := loadElectricityForBench(b)
+		d := loadExample(b, "electricity", "mlogit_electricity", "electricity_long.csv")
 		r := benchMXL(b, d, draws, -3886.17)
 		if draws == 1500 {
 			checkElectricityMXL(b, r)
@@ -77,9 +74,9 @@ func checkElectricityMXL(b *testing.B, r *choice.Result) {
 		name      string
 		value, se float64
 	}{
-		{"pf", -1.0054, 0.034355}, {"cl", -0.23976, 0.025775}, {"loc", 2.285, 0.1245}, {"wk", 1.709, 0.10095},
-		{"tod", -9.6837, 0.321}, {"seas", -9.8213, 0.30854}, {"sd.pf", 0.23284, 0.018376}, {"sd.cl", 0.42235, 0.025416},
-		{"sd.loc", 1.8488, 0.12043}, {"sd.wk", 1.2422, 0.090688}, {"sd.tod", 2.4835, 0.21382}, {"sd.seas", 1.5168, 0.16555},
+		{"b_pf", -1.0054, 0.034355}, {"b_cl", -0.23976, 0.025775}, {"b_loc", 2.285, 0.1245}, {"b_wk", 1.709, 0.10095},
+		{"b_tod", -9.6837, 0.321}, {"b_seas", -9.8213, 0.30854}, {"sd.b_pf", 0.23284, 0.018376}, {"sd.b_cl", 0.42235, 0.025416},
+		{"sd.b_loc", 1.8488, 0.12043}, {"sd.b_wk", 1.2422, 0.090688}, {"sd.b_tod", 2.4835, 0.21382}, {"sd.b_seas", 1.5168, 0.16555},
 	}
 	for _, x := range xlogit {
 		e, ok := r.Param(x.name)
@@ -205,77 +202,6 @@ func syntheticMXLData(cases, alts int) *choice.Data {
 		}
 		d.Chosen = append(d.Chosen, int32(row0+best))
 		d.Start = append(d.Start, len(d.Alt))
-	}
-	return d
-}
-
-// loadElectricityForBench reads xlogit's electricity_long.csv (columns
-// choice,id,alt,pf,cl,loc,wk,tod,seas,chid) into Data: the six
-// attributes as random normal coefficients, a panel per id. It stands in
-// for the package's long-format reader until that lands.
-func loadElectricityForBench(tb testing.TB) *choice.Data {
-	tb.Helper()
-	f, err := os.Open(shareddata.File(tb, "mlogit_electricity", "electricity_long.csv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	rd := csv.NewReader(f)
-	header, err := rd.Read()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	attrs := []string{"pf", "cl", "loc", "wk", "tod", "seas"}
-	d := &choice.Data{Params: attrs, Alternatives: []string{"1", "2", "3", "4"}, Start: []int{0}}
-	lastChid, lastID := "", ""
-	chosen := -1
-	for line := 2; ; line++ {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		chid, id := rec[col["chid"]], rec[col["id"]]
-		row := len(d.Alt)
-		if chid != lastChid && lastChid != "" {
-			d.Chosen = append(d.Chosen, int32(chosen))
-			d.Start = append(d.Start, row)
-			chosen = -1
-		}
-		if chid != lastChid {
-			if id != lastID {
-				d.Panels++
-				d.PanelIDs = append(d.PanelIDs, id)
-			}
-			d.Panel = append(d.Panel, int32(d.Panels-1))
-		}
-		lastChid, lastID = chid, id
-		for _, a := range attrs {
-			v, err := strconv.ParseFloat(rec[col[a]], 64)
-			if err != nil {
-				tb.Fatalf("line %d: %v", line, err)
-			}
-			d.X = append(d.X, v)
-		}
-		alt, _ := strconv.Atoi(rec[col["alt"]])
-		d.Alt = append(d.Alt, int32(alt-1))
-		if rec[col["choice"]] == "1" {
-			chosen = row
-		}
-	}
-	d.Chosen = append(d.Chosen, int32(chosen))
-	d.Start = append(d.Start, len(d.Alt))
-	for j := range attrs {
-		d.Random = append(d.Random, choice.Random{Param: j, Dist: choice.Normal})
-	}
-	if err := d.Check(); err != nil {
-		tb.Fatal(err)
 	}
 	return d
 }

@@ -2,15 +2,11 @@ package choice
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -18,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tailor-c2b/tailor/errs"
-	"github.com/tailor-c2b/tailor/internal/shareddata"
 )
 
 // mxlTruth is a mixed logit to simulate: coefficient j of every person is
@@ -427,77 +422,6 @@ func TestMXLCancel(t *testing.T) {
 	}
 }
 
-// loadElectricityForTest reads xlogit's electricity_long.csv (columns
-// choice,id,alt,pf,cl,loc,wk,tod,seas,chid) into Data with the six
-// attributes as coefficients and a panel per id. It stands in for the
-// package's long-format reader until that lands.
-func loadElectricityForTest(tb testing.TB) *Data {
-	tb.Helper()
-	f, err := os.Open(shareddata.File(tb, "mlogit_electricity", "electricity_long.csv"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	rd := csv.NewReader(f)
-	header, err := rd.Read()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	attrs := []string{"pf", "cl", "loc", "wk", "tod", "seas"}
-	d := &Data{Params: attrs, Alternatives: []string{"1", "2", "3", "4"}, Start: []int{0}}
-	lastChid, lastID := "", ""
-	chosen := -1
-	for line := 2; ; line++ {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		chid, id := rec[col["chid"]], rec[col["id"]]
-		row := len(d.Alt)
-		if chid != lastChid && lastChid != "" {
-			d.Chosen = append(d.Chosen, int32(chosen))
-			d.Start = append(d.Start, row)
-			chosen = -1
-		}
-		if chid != lastChid {
-			if id != lastID {
-				d.Panels++
-				d.PanelIDs = append(d.PanelIDs, id)
-			}
-			d.Panel = append(d.Panel, int32(d.Panels-1))
-		}
-		lastChid, lastID = chid, id
-		for _, a := range attrs {
-			v, err := strconv.ParseFloat(rec[col[a]], 64)
-			if err != nil {
-				tb.Fatalf("line %d: %v", line, err)
-			}
-			d.X = append(d.X, v)
-		}
-		alt, _ := strconv.Atoi(rec[col["alt"]])
-		d.Alt = append(d.Alt, int32(alt-1))
-		if rec[col["choice"]] == "1" {
-			chosen = row
-		}
-	}
-	d.Chosen = append(d.Chosen, int32(chosen))
-	d.Start = append(d.Start, len(d.Alt))
-	for j := range attrs {
-		d.Random = append(d.Random, Random{Param: j, Dist: Normal})
-	}
-	if err := d.Check(); err != nil {
-		tb.Fatal(err)
-	}
-	return d
-}
-
 // TestMXLElectricity fits the six-normal panel mixed logit of the
 // electricity data (mlogit's vignette, xlogit's example) with few draws,
 // to stay fast, and checks it against the published 1,500-draw fit
@@ -505,7 +429,7 @@ func loadElectricityForTest(tb testing.TB) *Data {
 // the simulation bias of 200 draws (the published fits at 200 draws:
 // -3914.73). The full 1,500-draw comparison is BenchmarkMXL in bench/.
 func TestMXLElectricity(t *testing.T) {
-	d := loadElectricityForTest(t)
+	d := loadExample(t, "electricity", "mlogit_electricity", "electricity_long.csv")
 	if d.Cases() != 4308 || d.Panels != 361 {
 		t.Fatalf("%d cases, %d people; want 4308, 361", d.Cases(), d.Panels)
 	}
@@ -522,9 +446,9 @@ func TestMXLElectricity(t *testing.T) {
 	}
 	// xlogit at 1,500 draws: estimate and standard error.
 	want := map[string][2]float64{
-		"pf": {-1.0054, 0.034355}, "cl": {-0.23976, 0.025775}, "loc": {2.285, 0.1245}, "wk": {1.709, 0.10095},
-		"tod": {-9.6837, 0.321}, "seas": {-9.8213, 0.30854}, "sd.pf": {0.23284, 0.018376}, "sd.cl": {0.42235, 0.025416},
-		"sd.loc": {1.8488, 0.12043}, "sd.wk": {1.2422, 0.090688}, "sd.tod": {2.4835, 0.21382}, "sd.seas": {1.5168, 0.16555},
+		"b_pf": {-1.0054, 0.034355}, "b_cl": {-0.23976, 0.025775}, "b_loc": {2.285, 0.1245}, "b_wk": {1.709, 0.10095},
+		"b_tod": {-9.6837, 0.321}, "b_seas": {-9.8213, 0.30854}, "sd.b_pf": {0.23284, 0.018376}, "sd.b_cl": {0.42235, 0.025416},
+		"sd.b_loc": {1.8488, 0.12043}, "sd.b_wk": {1.2422, 0.090688}, "sd.b_tod": {2.4835, 0.21382}, "sd.b_seas": {1.5168, 0.16555},
 	}
 	for name, w := range want {
 		e, _ := r.Param(name)

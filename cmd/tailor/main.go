@@ -46,6 +46,8 @@ Usage:
   tailor model export [FILE] --format xcsp|dimacs [-o OUT]
   tailor model fmt [FILE]
   tailor model generate --preset medium|big|lines
+  tailor fit --data FILE --spec FILE [--layout long|wide] [--method mnl|mxl|hb] [--draws N] [--json]
+  tailor survey design [FILE] --attributes a,b,... [--prices P,...|--price-range MIN:MAX:STEPS] [--json]
   tailor help
 
 FILE is a model in the model language (docs/model-language.md) or, if it
@@ -53,6 +55,10 @@ ends in .xml, an XCSP 2.1 instance; "-" reads standard input. Without FILE,
 the built-in smartphone model is used.
 
 GOAL is cheapest, defaults, min:PROPERTY or max:PROPERTY.
+
+fit estimates a choice model from a data file and a utility specification
+(docs/choice-models.md); survey design designs a choice-based conjoint
+survey from the model (docs/surveys.md). Each takes --help for its flags.
 
 demo and serve take --help for every flag; each flag has an environment
 variable (TAILOR_ADDR, TAILOR_DB, ...). user add reads the password from
@@ -77,6 +83,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.serve(args[1:])
 	case "demo":
 		return env.demo(args[1:])
+	case "fit":
+		return env.fit(args[1:])
+	case "survey":
+		if len(args) < 2 || args[1] != "design" {
+			return fmt.Errorf("unknown survey command; want \"tailor survey design\"")
+		}
+		return env.surveyDesign(args[2:])
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return fmt.Errorf("unknown user command; want \"tailor user add\"")

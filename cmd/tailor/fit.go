@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tailor-c2b/tailor/choice"
+)
+
+// fitOutput is what tailor fit --json prints: the estimates and the
+// figures derived from them.
+type fitOutput struct {
+	Result      *choice.Result      `json:"result"`
+	WTP         []choice.WTP        `json:"willingness_to_pay,omitempty"`
+	Importances []choice.Importance `json:"importances,omitempty"`
+}
+
+func (env *env) fit(args []string) error {
+	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	data := fs.String("data", "", "the data `FILE` (delimited text with a header row; - reads standard input)")
+	layout := fs.String("layout", "", "the data's layout, long or wide (default: the specification's)")
+	specFile := fs.String("spec", "", "the utility specification `FILE` (docs/choice-models.md)")
+	method := fs.String("method", "mnl", "the estimator: mnl (multinomial logit), mxl (mixed logit) or hb (hierarchical Bayes)")
+	draws := fs.Int("draws", 0, "mxl: simulation draws per decision maker (default 500)")
+	drawType := fs.String("draw-type", "halton", "mxl: halton, mlhs or pseudo")
+	iterations := fs.Int("iterations", 0, "hb: MCMC iterations (default 10000); mnl, mxl: the optimiser's iteration limit")
+	burnIn := fs.Int("burn-in", -1, "hb: iterations discarded before keeping draws (default half)")
+	thin := fs.Int("thin", 1, "hb: keep every Nth draw after the burn-in")
+	seed := fs.Uint64("seed", 1, "random seed for draws and sampling")
+	workers := fs.Int("workers", 0, "goroutines to use (default: all cores)")
+	asJSON := fs.Bool("json", false, "print the result as JSON (docs/choice-models.md)")
+	wtp := fs.String("wtp", "", "report willingness to pay relative to the price `PARAM[:SCALE]` (SCALE: price units per unit of the variable, e.g. 100 for prices in hundreds)")
+	quiet := fs.Bool("quiet", false, "do not report progress on standard error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("fit: unexpected argument %q", fs.Arg(0))
+	}
+	if *data == "" || *specFile == "" {
+		return fmt.Errorf("fit: --data and --spec are required; see tailor help and docs/choice-models.md")
+	}
+	lay := choice.LayoutUnset
+	if *layout != "" {
+		l, err := choice.ParseLayout(*layout)
+		if err != nil {
+			return err
+		}
+		lay = l
+	}
+	src, err := os.ReadFile(*specFile)
+	if err != nil {
+		return err
+	}
+	spec, err := choice.ParseSpec(*specFile, src)
+	if err != nil {
+		return err
+	}
+	var in io.Reader = env.stdin
+	name := "stdin"
+	if *data != "-" {
+		f, err := os.Open(*data)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in, name = f, *data
+	}
+	tab, err := choice.ReadTable(in, name)
+	if err != nil {
+		return err
+	}
+	d, err := choice.Compile(spec, tab, lay)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(env.stderr, *quiet)
+	if !*quiet {
+		fmt.Fprintf(env.stderr, "%s: %d cases, %d decision makers, %d alternatives, %d parameters\n",
+			name, d.Cases(), d.NumPanels(), len(d.Alternatives), d.K())
+	}
+	var res *choice.Result
+	switch choice.Method(*method) {
+	case choice.MNL:
+		res, err = choice.EstimateMNL(env.ctx, d, choice.MNLOptions{MaxIter: *iterations, Workers: *workers,
+			Progress: func(it int, ll float64) { prog.report("iteration %d: log-likelihood %.4f", it, ll) }})
+	case choice.MXL:
+		dt, ok := map[string]choice.DrawType{"halton": choice.Halton, "mlhs": choice.MLHS, "pseudo": choice.Pseudo}[*drawType]
+		if !ok {
+			return fmt.Errorf("fit: --draw-type %q: want halton, mlhs or pseudo", *drawType)
+		}
+		if len(d.Random) == 0 {
+			return fmt.Errorf("fit: mixed logit needs random parameters: add lines such as `random b_time ~ normal` to %s", *specFile)
+		}
+		res, err = choice.EstimateMXL(env.ctx, d, choice.MXLOptions{Draws: *draws, DrawType: dt, Seed: *seed,
+			Workers: *workers, MaxIter: *iterations,
+			Progress: func(it int, ll float64) { prog.report("iteration %d: simulated log-likelihood %.4f", it, ll) }})
+	case choice.HB:
+		n := *iterations
+		if n == 0 {
+			n = 10000
+		}
+		b := *burnIn
+		if b < 0 {
+			b = n / 2
+		}
+		res, err = choice.EstimateHB(env.ctx, d, choice.HBOptions{Iterations: n, BurnIn: b, Thin: *thin, Seed: *seed,
+			Workers: *workers,
+			Progress: func(it int, ll float64) {
+				prog.report("iteration %d of %d (%.0f%%): mean log-likelihood %.2f", it, n, 100*float64(it)/float64(n), ll)
+			}})
+	default:
+		return fmt.Errorf("fit: --method %q: want mnl, mxl or hb", *method)
+	}
+	prog.done()
+	if err != nil {
+		return err
+	}
+	out := fitOutput{Result: res, Importances: choice.Importances(paramNames(res), paramValues(res), nil)}
+	if *wtp != "" {
+		param, scaleText, _ := strings.Cut(*wtp, ":")
+		scale := 1.0
+		if scaleText != "" {
+			if scale, err = strconv.ParseFloat(scaleText, 64); err != nil {
+				return fmt.Errorf("fit: --wtp %q: the scale after the colon must be a number", *wtp)
+			}
+		}
+		if out.WTP, err = choice.WillingnessToPay(res, param, scale); err != nil {
+			return err
+		}
+	}
+	if res.HB != nil {
+		out.Importances = choice.MeanImportances(paramNames(res), res.HB.Individual, nil)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if err := res.Print(env.stdout); err != nil {
+		return err
+	}
+	if len(out.WTP) > 0 {
+		fmt.Fprintf(env.stdout, "\nWillingness to pay (in units of %s):\n", *wtp)
+		for _, w := range out.WTP {
+			fmt.Fprintf(env.stdout, "  %-20s %12.4g  (s.e. %.4g)\n", w.Name, w.Value, w.SE)
+		}
+	}
+	if len(out.Importances) > 0 {
+		fmt.Fprintln(env.stdout, "\nAttribute importance:")
+		for _, im := range out.Importances {
+			fmt.Fprintf(env.stdout, "  %-20s %5.1f%%\n", im.Attribute, 100*im.Share)
+		}
+	}
+	return nil
+}
+
+func paramNames(r *choice.Result) []string {
+	out := make([]string, len(r.Params))
+	for i, e := range r.Params {
+		out[i] = e.Name
+	}
+	return out
+}
+
+func paramValues(r *choice.Result) []float64 {
+	out := make([]float64, len(r.Params))
+	for i, e := range r.Params {
+		out[i] = e.Value
+	}
+	return out
+}
+
+// progress writes a long job's progress to a terminal or log, at most a few
+// times a second.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	quiet bool
+	last  time.Time
+	start time.Time
+	line  string
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	return &progress{w: w, quiet: quiet, start: time.Now()}
+}
+
+func (p *progress) report(format string, args ...any) {
+	if p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.line = fmt.Sprintf(format, args...)
+	if time.Since(p.last) < 250*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "  %6.1fs  %s\n", time.Since(p.start).Seconds(), p.line)
+}
+
+func (p *progress) done() {
+	if p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.line != "" {
+		fmt.Fprintf(p.w, "  %6.1fs  %s (done)\n", time.Since(p.start).Seconds(), p.line)
+	}
+}

@@ -198,6 +198,10 @@ func EstimateMXL(ctx context.Context, d *Data, opts MXLOptions) (*Result, error)
 		Draws:     opts.Draws,
 		DrawType:  opts.DrawType.String(),
 	}
+	for a, j := range m.dimParam {
+		r.Random = append(r.Random, RandomParam{Name: d.Params[j], Dist: m.dimDist[a].String()})
+	}
+	r.Correlated = d.Correlated
 	if !res.Converged {
 		r.Message = res.Message
 	}

@@ -41,9 +41,12 @@ type Result struct {
 	Message   string     `json:"message,omitempty"`
 	Seconds   float64    `json:"seconds"`
 
-	// Mixed logit.
-	Draws    int    `json:"draws,omitempty"`
-	DrawType string `json:"draw_type,omitempty"`
+	// Mixed logit: the draws, and the random coefficients with their
+	// mixing distributions (see EstimateMXL for the parameterisation).
+	Draws      int           `json:"draws,omitempty"`
+	DrawType   string        `json:"draw_type,omitempty"`
+	Random     []RandomParam `json:"random,omitempty"`
+	Correlated bool          `json:"correlated,omitempty"`
 
 	// Covariance of the estimates (classical and robust, in Params order
 	// over the estimated ones); nil when not computed.
@@ -65,6 +68,12 @@ type Estimate struct {
 	Fixed    bool    `json:"fixed,omitempty"`
 	Lower    float64 `json:"lower,omitempty"` // HB: 2.5% posterior quantile
 	Upper    float64 `json:"upper,omitempty"` // HB: 97.5% posterior quantile
+}
+
+// RandomParam names a random coefficient and its mixing distribution.
+type RandomParam struct {
+	Name string `json:"name"`
+	Dist string `json:"distribution"` // normal, lognormal, triangular or uniform
 }
 
 // HBResult is the part of a hierarchical Bayes result that other

@@ -514,7 +514,7 @@ func (c *compiler) badValue(e expr, i int, alt string) error {
 		if !ok || !math.IsNaN(t.Num[col][i]) {
 			continue
 		}
-		if v := t.cell(col, i); v == "" {
+		if v := t.Cell(col, i); v == "" {
 			return fmt.Errorf("%s:%d: column %s: empty cell (in the utility of %s)", t.Name, line, id.name, alt)
 		} else {
 			return fmt.Errorf("%s:%d: column %s: %q is not a number (in the utility of %s)", t.Name, line, id.name, v, alt)
@@ -582,7 +582,7 @@ func (c *compiler) wide(choiceCol int) {
 		if c.excluded(i) {
 			continue
 		}
-		v := t.cell(choiceCol, i)
+		v := t.Cell(choiceCol, i)
 		chosen := c.matchCode(v)
 		if chosen < 0 {
 			if c.fail(fmt.Errorf("%s:%d: column %s: %q is not the code of an alternative (%s)", t.Name, t.Line[i], t.Columns[choiceCol], v, c.codes())) {
@@ -675,7 +675,7 @@ cases:
 		}
 		chosen, chosenLine := -1, 0
 		for _, i := range rs {
-			v := t.cell(altCol, i)
+			v := t.Cell(altCol, i)
 			a := c.matchCode(v)
 			if a < 0 {
 				if c.fail(fmt.Errorf("%s:%d: column %s: %q is not the code of an alternative (%s)", t.Name, t.Line[i], t.Columns[altCol], v, c.codes())) {
@@ -701,7 +701,7 @@ cases:
 				}
 				chosen, chosenLine = i, t.Line[i]
 			default:
-				if c.fail(fmt.Errorf("%s:%d: column %s: %q: the chosen column holds 1 for the chosen row and 0 for the others", t.Name, t.Line[i], t.Columns[chosenCol], t.cell(chosenCol, i))) {
+				if c.fail(fmt.Errorf("%s:%d: column %s: %q: the chosen column holds 1 for the chosen row and 0 for the others", t.Name, t.Line[i], t.Columns[chosenCol], t.Cell(chosenCol, i))) {
 					return
 				}
 				continue cases
@@ -763,7 +763,7 @@ func (c *compiler) panelsAndWeights(panelCol, weightCol int) {
 		for k, i := range c.rowOf {
 			w := t.Num[weightCol][i]
 			if math.IsNaN(w) || w < 0 {
-				if c.fail(fmt.Errorf("%s:%d: column %s: %q: a weight is a non-negative number", t.Name, t.Line[i], t.Columns[weightCol], t.cell(weightCol, i))) {
+				if c.fail(fmt.Errorf("%s:%d: column %s: %q: a weight is a non-negative number", t.Name, t.Line[i], t.Columns[weightCol], t.Cell(weightCol, i))) {
 					return
 				}
 			}
@@ -864,7 +864,7 @@ func groupIDs(t *Table, cols ...int) ([]int32, []string) {
 	for i := range ids {
 		key = key[:0]
 		for _, c := range cols {
-			key = append(key, t.cell(c, i))
+			key = append(key, t.Cell(c, i))
 		}
 		k := strings.Join(key, "/")
 		g, ok := seen[k]

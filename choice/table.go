@@ -153,8 +153,8 @@ func csvError(name string, err error) error {
 	return fmt.Errorf("read %s: %w", name, err)
 }
 
-// cell returns row i's text in column c, as written.
-func (t *Table) cell(c, i int) string {
+// Cell returns row i's text in column c, as written.
+func (t *Table) Cell(c, i int) string {
 	if t.Text[c] != nil {
 		return t.Text[c][i]
 	}

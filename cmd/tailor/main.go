@@ -47,6 +47,7 @@ Usage:
   tailor model fmt [FILE]
   tailor model generate --preset medium|big|lines
   tailor fit --data FILE --spec FILE [--layout long|wide] [--method mnl|mxl|hb] [--draws N] [--json]
+  tailor simulate --survey SURVEY.json --fit FIT.json --products PHONES.csv [--rule logit|first-choice|rfc] [--json]
   tailor survey design [FILE] --attributes a,b,... [--prices P,...|--price-range MIN:MAX:STEPS] [--json]
   tailor help
 
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.demo(args[1:])
 	case "fit":
 		return env.fit(args[1:])
+	case "simulate":
+		return env.simulate(args[1:])
 	case "survey":
 		if len(args) < 2 || args[1] != "design" {
 			return fmt.Errorf("unknown survey command; want \"tailor survey design\"")

@@ -137,6 +137,12 @@ const (
 	RunAnalyses  Permission = "run analyses"                     // start background jobs such as model fits: analysts, planners and admins
 	ManageModels Permission = "manage models"                    // admins
 	ManageJobs   Permission = "see and cancel every user's jobs" // admins; others see their own
+	// ManageSurveys: design, open and close choice surveys and read their
+	// answers; analysts and admins.
+	ManageSurveys Permission = "manage surveys"
+	// AnswerSurveys: take part in choice surveys; customers, so that the
+	// staff's own clicks never mix with customers' answers.
+	AnswerSurveys Permission = "answer surveys"
 )
 
 // Can reports whether u may do p.
@@ -148,6 +154,10 @@ func (u User) Can(p Permission) bool {
 		return u.Role == Analyst || u.Role == Planner || u.Role == Admin
 	case ManageModels, ManageJobs:
 		return u.Role == Admin
+	case ManageSurveys:
+		return u.Role == Analyst || u.Role == Admin
+	case AnswerSurveys:
+		return u.ID != "" && u.Role == Customer
 	}
 	return false
 }

@@ -78,6 +78,16 @@ func TestPermissions(t *testing.T) {
 		{User{ID: "x", Role: Admin}, ManageModels, ""},
 		{User{ID: "x", Role: Admin}, ViewStats, ""},
 		{User{ID: "x", Role: Admin}, SaveDesigns, ""},
+		{nobody, ManageSurveys, errs.Unauthorized},
+		{nobody, AnswerSurveys, errs.Unauthorized},
+		{User{ID: "c", Role: Customer}, ManageSurveys, errs.Forbidden},
+		{User{ID: "c", Role: Customer}, AnswerSurveys, ""},
+		{User{ID: "a", Role: Analyst}, ManageSurveys, ""},
+		{User{ID: "a", Role: Analyst}, AnswerSurveys, errs.Forbidden},
+		{User{ID: "p", Role: Planner}, ManageSurveys, errs.Forbidden},
+		{User{ID: "p", Role: Planner}, AnswerSurveys, errs.Forbidden},
+		{User{ID: "x", Role: Admin}, ManageSurveys, ""},
+		{User{ID: "x", Role: Admin}, AnswerSurveys, errs.Forbidden},
 	}
 	for _, tt := range tests {
 		if got := errs.Code(tt.user.Require(tt.perm)); got != tt.want {

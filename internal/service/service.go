@@ -16,6 +16,7 @@ import (
 	"github.com/tailor-c2b/tailor/catalog"
 	"github.com/tailor-c2b/tailor/design"
 	"github.com/tailor-c2b/tailor/job"
+	"github.com/tailor-c2b/tailor/survey"
 )
 
 // Store is the storage the service needs. internal/sqldb implements it on
@@ -112,6 +113,43 @@ type Store interface {
 	// for its runner to stop, and returns the job; errs.NotFound,
 	// errs.Conflict for a job that is done or failed.
 	RequestCancel(ctx context.Context, id string, now time.Time) (job.Job, error)
+	// CreateSurvey stores a new draft survey with its design; ID, Status,
+	// Versions, Tasks and CreatedAt are assigned. errs.NotFound when the
+	// model version does not exist.
+	CreateSurvey(ctx context.Context, s survey.Stored) (survey.Stored, error)
+	// GetSurvey returns a survey with its counts, without its design;
+	// errs.NotFound.
+	GetSurvey(ctx context.Context, id string) (survey.Stored, error)
+	// SurveyDesign returns a survey's design, which never changes;
+	// errs.NotFound.
+	SurveyDesign(ctx context.Context, id string) (*survey.Survey, error)
+	// Surveys lists the surveys with a status ("" for all), newest first,
+	// without their designs.
+	Surveys(ctx context.Context, status survey.Status) ([]survey.Stored, error)
+	// SetSurveyStatus opens a draft or closes an open survey; doing it
+	// twice changes nothing. errs.NotFound, errs.Conflict for any other
+	// change.
+	SetSurveyStatus(ctx context.Context, id string, to survey.Status, at time.Time) (survey.Stored, error)
+	// StartSurvey makes the user a respondent of an open survey, with the
+	// next version round robin, or returns their progress when they have
+	// started. errs.NotFound, errs.Conflict when the survey is not open.
+	StartSurvey(ctx context.Context, surveyID, userID string, at time.Time) (survey.Respondent, error)
+	// SurveyRespondent returns the user's progress; errs.NotFound when they
+	// have not started.
+	SurveyRespondent(ctx context.Context, surveyID, userID string) (survey.Respondent, error)
+	// UserSurveys lists the open surveys with the user's progress.
+	UserSurveys(ctx context.Context, userID string) ([]survey.Invitation, error)
+	// AnswerSurvey stores the user's choice in their next task, atomically
+	// with the check that the survey is open. errs.Conflict when the survey
+	// is not open, the user has not started it or the task is not their
+	// next one (a task answered already keeps its first answer).
+	AnswerSurvey(ctx context.Context, surveyID, userID string, task, choice int, at time.Time) (survey.Respondent, error)
+	// SurveyAnswers returns every answer to a survey, respondents by their
+	// labels in the order they started, each one's in task order.
+	SurveyAnswers(ctx context.Context, surveyID string) ([]survey.Answer, error)
+	// ImportSurveyResponses stores many respondents with their answers in
+	// one transaction; errs.Conflict when the survey is not open.
+	ImportSurveyResponses(ctx context.Context, surveyID string, rs []survey.Response, at time.Time) error
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
@@ -142,6 +180,8 @@ type Service struct {
 	mu        sync.Mutex
 	engines   map[string]*compiled       // by model version id
 	published map[string]catalog.Version // published versions read so far, by id
+
+	designs sync.Map // survey id -> *survey.Survey: designs never change once stored
 }
 
 // New returns a service over store.

@@ -96,6 +96,8 @@ func document(rs []route) obj {
 		switch {
 		case rt.resp != nil:
 			ok["content"] = obj{"application/json": obj{"schema": sc.of(reflect.TypeOf(rt.resp))}}
+		case rt.media != "":
+			ok["content"] = obj{rt.media: obj{"schema": obj{"type": "string"}}}
 		case rt.path == "/openapi.json":
 			ok["content"] = obj{"application/json": obj{"schema": obj{"type": "object"}}}
 		}
@@ -132,7 +134,7 @@ func document(rs []route) obj {
 			"title":   "Tailor API",
 			"version": "1",
 			"description": "Tailor's JSON API: accounts, product models, the configurator engine, saved designs, " +
-				"the gallery, design statistics and background jobs. Names are snake_case, times RFC 3339 and money integer minor units. " +
+				"the gallery, design statistics, background jobs and choice surveys. Names are snake_case, times RFC 3339 and money integer minor units. " +
 				"Errors answer as RFC 9457 problem details. Browsers sign in with the session cookie; integrations send " +
 				"an API token as a bearer token. Credentials that are unknown, forged or expired answer 401 on every " +
 				"endpoint but signup and login.",
@@ -171,6 +173,10 @@ func accessDoc(a access) string {
 		return "Analysts, planners and admins."
 	case admin:
 		return "Admins."
+	case manageSurveys:
+		return "Analysts and admins."
+	case customers:
+		return "Customers."
 	}
 	return ""
 }
@@ -191,7 +197,7 @@ func failures(rt route) []int {
 	if !rt.signIn {
 		set[http.StatusUnauthorized] = true
 	}
-	if rt.access == viewStats || rt.access == runAnalyses || rt.access == admin {
+	if rt.access != anyone && rt.access != signedIn {
 		set[http.StatusForbidden] = true
 	}
 	var out []int

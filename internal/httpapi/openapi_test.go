@@ -133,7 +133,7 @@ func problemCodes(rt route) []string {
 	if !rt.signIn {
 		out = append(out, "401")
 	}
-	if rt.access == admin || rt.access == viewStats || rt.access == runAnalyses {
+	if rt.access != anyone && rt.access != signedIn {
 		out = append(out, "403")
 	}
 	return out

@@ -1,7 +1,7 @@
 // Package httpapi is Tailor's JSON API over the application layer
 // (*service.Service): accounts and API tokens, product models, the
-// configurator engine, saved designs, the gallery, design statistics and
-// background jobs.
+// configurator engine, saved designs, the gallery, design statistics,
+// background jobs and choice surveys.
 //
 // routes.go is the whole API surface: the route table below drives both the
 // ServeMux and the OpenAPI document served at /openapi.json. Handlers only
@@ -32,11 +32,13 @@ const (
 type access int
 
 const (
-	anyone      access = iota // signed in or not
-	signedIn                  // any signed-in user
-	viewStats                 // analysts, planners and admins
-	runAnalyses               // analysts, planners and admins
-	admin                     // admins
+	anyone        access = iota // signed in or not
+	signedIn                    // any signed-in user
+	viewStats                   // analysts, planners and admins
+	runAnalyses                 // analysts, planners and admins
+	admin                       // admins
+	manageSurveys               // analysts and admins
+	customers                   // customers only
 )
 
 // param is a query parameter, for the OpenAPI document.
@@ -62,11 +64,12 @@ type route struct {
 	// the request presents rejected ones; every other route answers 401.
 	signIn bool
 	query  []param
-	body   any   // a value of the request body's type; nil for none
-	limit  int64 // the request body limit; maxBody when 0
-	status int   // the success status
-	resp   any   // a value of the response body's type; nil for none
-	fails  []int // problem statuses beyond those the table implies
+	body   any    // a value of the request body's type; nil for none
+	limit  int64  // the request body limit; maxBody when 0
+	status int    // the success status
+	resp   any    // a value of the response body's type; nil for none
+	media  string // the response's media type when it is not JSON (resp nil)
+	fails  []int  // problem statuses beyond those the table implies
 }
 
 var (
@@ -182,6 +185,44 @@ var routes = []route{
 	{method: "POST", path: "/api/v1/jobs/{id}/cancel", handler: (*api).cancelJob, id: "cancelJob", tag: "jobs", access: runAnalyses,
 		summary: "Cancel a job: a queued one at once, a running one within moments (cancel_requested is set until it stops). 409 when it is done or failed.",
 		status:  http.StatusOK, resp: Job{}, fails: []int{409}},
+	// Choice surveys: analysts design and run them, customers answer them.
+	{method: "GET", path: "/api/v1/surveys", handler: (*api).listSurveys, id: "listSurveys", tag: "surveys", access: manageSurveys,
+		summary: "Every survey, newest first, with its counts.", status: http.StatusOK, resp: SurveyList{}},
+	{method: "POST", path: "/api/v1/surveys", handler: (*api).createSurvey, id: "createSurvey", tag: "surveys", access: manageSurveys,
+		summary: "Design a survey on a published model and store it as a draft. The design runs in the request (a few seconds at most; at most 20,000 concepts in all).",
+		body:    SurveyRequest{}, status: http.StatusCreated, resp: Survey{}, fails: []int{404}},
+	{method: "GET", path: "/api/v1/surveys/{id}", handler: (*api).getSurvey, id: "getSurvey", tag: "surveys", access: manageSurveys,
+		summary: "A survey with its spec, efficiency, level balance and design.", status: http.StatusOK, resp: Survey{}},
+	{method: "POST", path: "/api/v1/surveys/{id}/open", handler: (*api).openSurvey, id: "openSurvey", tag: "surveys", access: manageSurveys,
+		summary: "Open a draft survey to customers; opening twice changes nothing. 409 for a closed survey.",
+		status:  http.StatusOK, resp: Survey{}, fails: []int{409}},
+	{method: "POST", path: "/api/v1/surveys/{id}/close", handler: (*api).closeSurvey, id: "closeSurvey", tag: "surveys", access: manageSurveys,
+		summary: "Close an open survey for good: it takes no more answers. 409 for a draft.",
+		status:  http.StatusOK, resp: Survey{}, fails: []int{409}},
+	{method: "GET", path: "/api/v1/surveys/{id}/report", handler: (*api).surveyReport, id: "surveyReport", tag: "surveys", access: manageSurveys,
+		summary: "The design report as text: efficiency against random designs, level balance and overlap.",
+		status:  http.StatusOK, media: "text/plain"},
+	{method: "GET", path: "/api/v1/surveys/{id}/answers", handler: (*api).surveyAnswers, id: "surveyAnswers", tag: "surveys", access: manageSurveys,
+		summary: "Every answer, respondents by label in the order they started, each one's in task order.",
+		status:  http.StatusOK, resp: SurveyAnswerList{}},
+	{method: "GET", path: "/api/v1/surveys/{id}/answers.csv", handler: (*api).surveyAnswersCSV, id: "surveyAnswersCSV", tag: "surveys", access: manageSurveys,
+		summary: "The answers as a data file in the long layout, one row per concept and none, with level names and prices: tailor fit reads it with the survey's spec.",
+		status:  http.StatusOK, media: "text/csv"},
+	{method: "GET", path: "/api/v1/surveys/{id}/spec", handler: (*api).surveySpec, id: "surveySpec", tag: "surveys", access: manageSurveys,
+		summary: "The utility specification that codes answers.csv as the product codes answers, for tailor fit.",
+		query:   []param{{name: "tasks", typ: "string", doc: "The tasks to keep: designed (the default) or holdout.", enum: []string{"designed", "holdout"}}},
+		status:  http.StatusOK, media: "text/plain", fails: []int{400}},
+	{method: "GET", path: "/api/v1/me/surveys", handler: (*api).mySurveys, id: "mySurveys", tag: "surveys", access: customers,
+		summary: "The open surveys, with the signed-in customer's progress in each.", status: http.StatusOK, resp: MySurveyList{}},
+	{method: "POST", path: "/api/v1/surveys/{id}/start", handler: (*api).startSurvey, id: "startSurvey", tag: "surveys", access: customers,
+		summary: "Start an open survey: the customer gets the next version round robin. Starting again returns the progress.",
+		status:  http.StatusOK, resp: SurveyProgress{}, fails: []int{409}},
+	{method: "GET", path: "/api/v1/surveys/{id}/next", handler: (*api).nextTask, id: "nextTask", tag: "surveys", access: customers,
+		summary: "Where the customer stands in a survey and the task to answer next, as shown: level labels and prices.",
+		status:  http.StatusOK, resp: SurveyQuestion{}},
+	{method: "POST", path: "/api/v1/surveys/{id}/answers", handler: (*api).answerSurvey, id: "answerSurvey", tag: "surveys", access: customers,
+		summary: "Answer the customer's next task. Tasks go in order and the first answer stands: 409 for another task, a survey not open or not started.",
+		body:    SurveyAnswerRequest{}, status: http.StatusOK, resp: SurveyProgress{}, fails: []int{409}},
 
 	{method: "GET", path: "/openapi.json", handler: (*api).openAPI, id: "openapi", tag: "meta",
 		summary: "This document.", status: http.StatusOK},

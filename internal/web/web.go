@@ -1,6 +1,6 @@
 // Package web is Tailor's server-rendered web UI: the configurator, saved
 // and shared designs, the gallery, API tokens, model administration, the
-// analysts' insights and the progress of background jobs. Pages call the
+// analysts' insights, choice surveys and the progress of background jobs. Pages call the
 // application layer (internal/service) directly; the configurator's and the
 // job page's scripts call the JSON API on the same origin for their live
 // updates. Templates and static assets are embedded, so the binary serves
@@ -102,6 +102,15 @@ func New(svc *service.Service, opts Options) http.Handler {
 	mux.HandleFunc("GET /insights", s.insights)
 	mux.HandleFunc("GET /jobs/{id}", s.jobPage)
 	mux.HandleFunc("POST /jobs/{id}/cancel", s.cancelJob)
+	mux.HandleFunc("GET /surveys", s.surveys)
+	mux.HandleFunc("GET /surveys/new", s.newSurvey)
+	mux.HandleFunc("POST /surveys", s.createSurvey)
+	mux.HandleFunc("GET /surveys/{id}", s.survey)
+	mux.HandleFunc("POST /surveys/{id}/open", s.openSurvey)
+	mux.HandleFunc("POST /surveys/{id}/close", s.closeSurvey)
+	mux.HandleFunc("GET /surveys/{id}/take", s.takeSurvey)
+	mux.HandleFunc("POST /surveys/{id}/start", s.startSurvey)
+	mux.HandleFunc("POST /surveys/{id}/answer", s.answerSurvey)
 	mux.HandleFunc("GET /static/{file...}", s.static)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, errs.Errorf(errs.NotFound, "There is no page at %s.", r.URL.Path))
@@ -176,6 +185,9 @@ type view struct {
 	Nav   string // which navigation entry is current
 	User  account.User
 	Data  any
+	// SurveyLink leads a customer to an open survey they have not
+	// finished; "" when there is none.
+	SurveyLink string
 }
 
 // SignedIn reports whether someone is signed in.
@@ -183,6 +195,9 @@ func (v view) SignedIn() bool { return v.User.ID != "" }
 
 // CanStats reports whether the user sees the insights.
 func (v view) CanStats() bool { return v.User.Can(account.ViewStats) }
+
+// CanSurveys reports whether the user designs and runs surveys.
+func (v view) CanSurveys() bool { return v.User.Can(account.ManageSurveys) }
 
 // CanAdmin reports whether the user manages product models.
 func (v view) CanAdmin() bool { return v.User.Can(account.ManageModels) }
@@ -197,6 +212,9 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	var buf bytes.Buffer
 	v := view{Title: title, Nav: nav, User: account.FromContext(r.Context()), Data: data}
+	if page != "error" {
+		v.SurveyLink = s.surveyLink(r)
+	}
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		if page == "error" {
 			s.log.Error("render error page", "err", err)
@@ -210,6 +228,20 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// surveyLink returns the page of the newest open survey the customer has
+// not finished, or "".
+func (s *server) surveyLink(r *http.Request) string {
+	in, ok, err := s.svc.PendingSurvey(r.Context())
+	if err != nil {
+		s.log.Warn("pending survey", "err", err)
+		return ""
+	}
+	if !ok {
+		return ""
+	}
+	return "/surveys/" + in.Survey.ID + "/take"
 }
 
 // errorPage is the data of the error page.

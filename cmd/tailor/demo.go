@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/tailor-c2b/tailor/internal/sqldb"
 	"github.com/tailor-c2b/tailor/models"
 	"github.com/tailor-c2b/tailor/population"
+	"github.com/tailor-c2b/tailor/survey"
 )
 
 // demoPassword is the password of every demo account.
@@ -103,8 +105,9 @@ func isPostgres(dsn string) bool {
 }
 
 // seedDemo fills a fresh database: the default model, one account per role,
-// and designs by simulated customers from population.PhoneSegments, spread
-// over the last days, some public with votes.
+// designs by simulated customers from population.PhoneSegments, spread over
+// the last days, some public with votes, and an open choice survey that the
+// simulated customers have answered (the demo customer has not).
 func (env *env) seedDemo(svc *service.Service, customers int, seed uint64, days int, log *slog.Logger) error {
 	ctx := env.ctx
 	step := func(format string, args ...any) { fmt.Fprintf(env.stderr, "demo: "+format+"\n", args...) }
@@ -120,14 +123,17 @@ func (env *env) seedDemo(svc *service.Service, customers int, seed uint64, days 
 	}
 
 	step("creating the demo accounts")
-	var demoCustomer account.User
+	var demoCustomer, demoAnalyst account.User
 	for _, a := range demoAccounts {
 		u, err := svc.CreateUser(ctx, account.SignUp{Email: a.email, Password: demoPassword, Name: a.name, Region: "europe", AgeBand: "35-44"}, a.role, true)
 		if err != nil {
 			return fmt.Errorf("demo account %s: %w", a.email, err)
 		}
-		if a.role == account.Customer {
+		switch a.role {
+		case account.Customer:
 			demoCustomer = u
+		case account.Analyst:
+			demoAnalyst = u
 		}
 	}
 
@@ -189,8 +195,56 @@ func (env *env) seedDemo(svc *service.Service, customers int, seed uint64, days 
 	if err := env.demoVotes(svc, v, users, rng); err != nil {
 		return err
 	}
-	log.Info("demo seeded", "customers", customers, "designs", len(ds))
+
+	step("running a choice survey answered by the simulated customers")
+	st, err := demoSurvey(account.NewContext(ctx, demoAnalyst), svc, people, users, seed)
+	if err != nil {
+		return err
+	}
+	log.Info("demo seeded", "customers", customers, "designs", len(ds), "survey", st.ID)
 	return nil
+}
+
+// demoSurveySpec is the demo's survey of the phone: six attributes the
+// simulated segments care about, five prices, 20 versions of 12 tasks of 3
+// phones and none, and 2 holdout tasks.
+var demoSurveySpec = survey.Spec{
+	Attributes: []string{"size", "main", "tele", "storage", "battery", "refresh"},
+	Price:      survey.Price{Min: 39900, Max: 119900, Steps: 5},
+	Versions:   20, Tasks: 12, Concepts: 3, None: true, Holdouts: 2,
+}
+
+// demoSurvey designs the demo's survey as the analyst, opens it, and has
+// every simulated customer answer it (survey.Simulate, by their tastes),
+// stored in one import. The demo customer is left to answer it.
+func demoSurvey(ctx context.Context, svc *service.Service, people []population.Person, users []account.User, seed uint64) (survey.Stored, error) {
+	spec := demoSurveySpec
+	spec.Seed = seed
+	st, err := svc.CreateSurvey(ctx, service.SurveyInput{Name: "What makes a phone worth buying", Spec: spec})
+	if err != nil {
+		return survey.Stored{}, fmt.Errorf("demo survey: %w", err)
+	}
+	if _, err := svc.OpenSurvey(ctx, st.ID); err != nil {
+		return survey.Stored{}, err
+	}
+	answers, err := survey.Simulate(st.Design, people, seed, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return survey.Stored{}, err
+	}
+	// Simulate answers person by person, every task in order.
+	per := st.Design.TasksPerRespondent()
+	rs := make([]survey.Response, len(people))
+	for i := range rs {
+		own := answers[i*per : (i+1)*per]
+		rs[i] = survey.Response{UserID: users[i].ID, Version: own[0].Version, Choices: make([]int, per)}
+		for t, a := range own {
+			rs[i].Choices[t] = a.Choice
+		}
+	}
+	if err := svc.ImportSurveyResponses(ctx, st.ID, rs); err != nil {
+		return survey.Stored{}, fmt.Errorf("demo survey answers: %w", err)
+	}
+	return st, nil
 }
 
 // demoVotes has the simulated customers vote for public designs. Popularity

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/tailor-c2b/tailor/account"
+	"github.com/tailor-c2b/tailor/internal/service"
+	"github.com/tailor-c2b/tailor/internal/sqldb"
+	"github.com/tailor-c2b/tailor/survey"
+)
+
+// TestDemoSurvey: the demo seeds an open survey of demoSurveySpec that
+// every simulated customer has answered to the end, and that waits for
+// the demo customer.
+func TestDemoSurvey(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := service.New(db, service.Config{})
+	env := &env{ctx: ctx, stdout: io.Discard, stderr: io.Discard}
+	const customers = 60
+	if err := env.seedDemo(svc, customers, 1, 5, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	analyst := demoUser(t, db, account.Analyst)
+	list, err := svc.Surveys(account.NewContext(ctx, analyst))
+	if err != nil || len(list) != 1 {
+		t.Fatalf("surveys = %+v, %v; want one", list, err)
+	}
+	s := list[0]
+	per := demoSurveySpec.Tasks + demoSurveySpec.Holdouts
+	if s.Status != survey.Open || s.Versions != demoSurveySpec.Versions || s.Respondents != customers || s.Completed != customers || s.Answers != customers*per {
+		t.Errorf("demo survey %+v: want open, %d versions, %d respondents who answered %d tasks each", s, demoSurveySpec.Versions, customers, per)
+	}
+	data, err := svc.SurveyData(account.NewContext(ctx, analyst), s.ID, false)
+	if err != nil || data.Cases() != customers*demoSurveySpec.Tasks || data.Panels != customers {
+		t.Errorf("coded answers: %v, want %d cases of %d respondents", err, customers*demoSurveySpec.Tasks, customers)
+	}
+	customer := demoUser(t, db, account.Customer)
+	if in, ok, err := svc.PendingSurvey(account.NewContext(ctx, customer)); err != nil || !ok || in.Survey.ID != s.ID || in.Started {
+		t.Errorf("the demo customer's pending survey = %+v, %v, %v; want the demo survey, not started", in, ok, err)
+	}
+}
+
+func demoUser(t *testing.T, db *sqldb.DB, role account.Role) account.User {
+	t.Helper()
+	for _, a := range demoAccounts {
+		if a.role == role {
+			u, _, err := db.UserByEmail(context.Background(), a.email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+	}
+	t.Fatalf("no demo account for %s", role)
+	return account.User{}
+}

@@ -41,8 +41,9 @@ const (
 // TestBrowserJourney drives headless Chromium through what people do with
 // Tailor: a customer signs up, designs a phone, meets a clash and repairs it,
 // saves and finds the design again after signing in anew; an analyst then
-// sees it counted on the insights page, and an administrator sees the model.
-// On the way it checks that a reload shows the design as the script left it
+// sees it counted on the insights page, designs a choice survey and opens it;
+// the customer answers it task by task on a phone screen, and an
+// administrator sees the model. On the way it checks that a reload shows the design as the script left it
 // and that the configurator fits a phone screen. It writes a full-page screenshot of each page to the folder named by
 // TAILOR_SCREENSHOTS (e2e/screenshots by default). Any uncaught exception or
 // console error on a page fails the test.
@@ -252,6 +253,102 @@ func TestBrowserJourney(t *testing.T) {
 			t.Errorf("the Back chart counts %d designs with an aluminium back (%v), want at least 1", got, err)
 		}
 		b.screenshot(t, "insights")
+	})
+
+	var surveyID string
+	step("analyst designs and opens a survey", func(t *testing.T) {
+		b.navigate(t, "/surveys/new")
+		b.wait(t, chromedp.WaitVisible(chromedp.ID("survey-form")), "the survey form")
+		b.do(t, "fill in the survey form",
+			chromedp.SendKeys(chromedp.ID("survey-name"), "Size, colour and storage"),
+			chromedp.Click(chromedp.CSS(`input[name="attribute"][value="size"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="attribute"][value="colour"]`)),
+			chromedp.Click(chromedp.CSS(`input[name="attribute"][value="storage"]`)),
+			chromedp.SendKeys(chromedp.ID("price-levels"), "499, 699, 899"),
+			chromedp.SetValue(chromedp.ID("survey-versions"), "2"),
+			chromedp.SetValue(chromedp.ID("survey-tasks"), "4"),
+			chromedp.SetValue(chromedp.ID("survey-concepts"), "3"),
+			chromedp.SetValue(chromedp.ID("survey-holdouts"), "1"),
+		)
+		b.submit(t, "survey-create")
+		b.wait(t, chromedp.WaitVisible(chromedp.ID("survey-open")), "the new survey's page")
+		surveyID = strings.TrimPrefix(b.eval(t, `location.pathname`), "/surveys/")
+		if got := b.eval(t, `document.querySelectorAll("#survey-preview .preview-task").length.toString()`); got != "5" {
+			t.Errorf("the preview shows %s tasks, want 4 and a holdout", got)
+		}
+		b.screenshot(t, "survey-design")
+		b.submit(t, "survey-open")
+		b.wait(t, chromedp.WaitVisible(chromedp.ID("survey-close")), "the open survey's close button")
+		if got := b.eval(t, `document.getElementById("survey-status").textContent`); got != "open" {
+			t.Errorf("survey status %q after opening, want open", got)
+		}
+	})
+
+	step("customer answers the survey on a phone", func(t *testing.T) {
+		b.signOut(t)
+		b.signIn(t, customer)
+		b.wait(t, chromedp.WaitVisible(chromedp.ID("nav-survey")), "the menu's survey link")
+		link := b.eval(t, `new URL(document.getElementById("nav-survey").href).pathname`)
+		if want := "/surveys/" + surveyID + "/take"; link != want {
+			t.Fatalf("the menu leads to %s, want %s", link, want)
+		}
+		b.navigate(t, link)
+		b.submit(t, "survey-start")
+		b.wait(t, chromedp.WaitVisible(chromedp.ID("survey-progress")), "the first task")
+		// On a wide screen the phones stand side by side.
+		if got := b.eval(t, `String(new Set([...document.querySelectorAll(".concept")].map(c => Math.round(c.getBoundingClientRect().top))).size)`); got != "1" {
+			t.Errorf("on a desktop screen the phones stand in %s rows, want 1", got)
+		}
+		b.screenshot(t, "survey-desktop")
+
+		b.do(t, "switch to a phone screen",
+			chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2)),
+			chromedp.Reload(),
+		)
+		for task := 1; task <= 5; task++ {
+			b.wait(t, chromedp.WaitVisible(chromedp.ID("survey-progress")), fmt.Sprintf("task %d", task))
+			if got, want := b.eval(t, `document.querySelector("#survey-progress span").textContent`), fmt.Sprintf("Task %d of 5", task); got != want {
+				t.Errorf("progress says %q, want %q", got, want)
+			}
+			if got := b.eval(t, `String(document.documentElement.scrollWidth)`); got != "390" {
+				t.Errorf("task %d scrolls to %s px sideways on a 390 px phone screen", task, got)
+			}
+			// Stacked: one phone per row, each at the same left edge.
+			if got := b.eval(t, `(() => { const r = [...document.querySelectorAll(".concept")].map(c => c.getBoundingClientRect());
+				return String(r.length === 3 && r.every((x, i) => x.left === r[0].left && (i === 0 || x.top >= r[i-1].bottom))); })()`); got != "true" {
+				t.Errorf("task %d: the phones are not stacked on a phone screen", task)
+			}
+			for _, want := range []string{"Body size", "Colour", "Storage", "€"} {
+				if got := b.eval(t, `document.getElementById("survey-answer").textContent`); !strings.Contains(got, want) {
+					t.Errorf("task %d does not show %q", task, want)
+				}
+			}
+			if task == 1 {
+				b.screenshot(t, "survey-phone")
+			}
+			choice := `button[data-choice="` + strconv.Itoa(task%4) + `"]` // the fourth choice is none
+			if _, err := chromedp.Run(b.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(choice)))); err != nil {
+				t.Fatalf("answer task %d: %v", task, err)
+			}
+		}
+		b.wait(t, chromedp.WaitVisible(chromedp.ID("survey-thanks")), "the thank-you page")
+		b.screenshot(t, "survey-thanks")
+		if got := b.eval(t, `String(!!document.getElementById("nav-survey"))`); got != "false" {
+			t.Error("the menu still leads to the finished survey")
+		}
+		b.do(t, "switch back to a desktop screen", chromedp.EmulateViewport(1280, 900))
+	})
+
+	step("analyst sees the answers", func(t *testing.T) {
+		b.signOut(t)
+		b.signIn(t, analyst)
+		b.navigate(t, "/surveys/"+surveyID)
+		b.wait(t, chromedp.WaitVisible(chromedp.ID("survey-counts")), "the survey's counts")
+		for what, want := range map[string]string{"respondents": "1", "completed": "1", "answers": "5"} {
+			if got := b.eval(t, `document.querySelector('[data-count="`+what+`"]').textContent`); got != want {
+				t.Errorf("%s: %s, want %s", what, got, want)
+			}
+		}
 	})
 
 	step("administrator sees the model", func(t *testing.T) {

@@ -19,7 +19,7 @@ type SurveyInput struct {
 	// current one, which customers configure.
 	ModelID string
 	// Spec is the survey's shape (docs/surveys.md). A zero Seed asks for
-	// a random one, which the stored design records.
+	// a random one below 2^53, which the stored design records.
 	Spec survey.Spec
 }
 
@@ -68,7 +68,8 @@ func (s *Service) CreateSurvey(ctx context.Context, in SurveyInput) (survey.Stor
 			n, MaxDesignConcepts)
 	}
 	if spec.Seed == 0 {
-		spec.Seed = rand.Uint64() | 1
+		// Below 2^53, so that the seed survives JSON in any client.
+		spec.Seed = 1 + rand.Uint64N(1<<53-1)
 	}
 	d, err := survey.Design(e, spec)
 	if err != nil {

@@ -129,7 +129,7 @@ attribute a "A" { level x "X" level y "Y" }
 		t.Fatal(err)
 	}
 	got, err := f.svc.Survey(f.analyst, s.ID)
-	if err != nil || got.Name != "Seeded" || got.ModelID != f.model || got.Design.Spec.Seed == 0 || got.Status != survey.Draft {
+	if err != nil || got.Name != "Seeded" || got.ModelID != f.model || got.Design.Spec.Seed == 0 || got.Design.Spec.Seed >= 1<<53 || got.Status != survey.Draft {
 		t.Errorf("stored survey %+v, %v: want the trimmed name, the current model, a recorded seed, a draft", got, err)
 	}
 }

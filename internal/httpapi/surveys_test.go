@@ -3,9 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tailor-c2b/tailor/account"
@@ -147,4 +149,44 @@ func TestSurveysAPI(t *testing.T) {
 	if final.Respondents != 2 || final.Completed != 1 || final.Answers != 5 || final.Status != "closed" {
 		t.Errorf("final counts %+v", final)
 	}
+}
+
+// FuzzSurveyDecoders sends arbitrary bodies to the survey endpoints that
+// take one: designing a survey (as an analyst) and answering a task (as a
+// customer who started an open survey). No body may cause a server error
+// or an answer that is not JSON.
+func FuzzSurveyDecoders(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `null`, `[]`, `{} x`, `"x"`, surveyBody,
+		`{"name": "n", "spec": {"attributes": ["size"], "versions": 1, "tasks": 1, "concepts": 2}}`,
+		`{"name": "n", "spec": {"attributes": ["size", "size"], "versions": 1, "tasks": 1, "concepts": 2, "price": {"levels": [1, 1]}}}`,
+		`{"name": "n", "model_id": "nope", "spec": {"attributes": ["main"], "versions": 1, "tasks": 1, "concepts": 9, "seed": -3}}`,
+		`{"task": 0, "choice": 0}`, `{"task": -1, "choice": 99}`, `{"task": 1e9, "choice": 0}`, `{"choice": 2}`,
+	} {
+		f.Add(false, s)
+		f.Add(true, s)
+	}
+	e := MustSharedEnv(f)
+	stamp := time.Now().UnixNano()
+	analyst := e.MustUser(f, fmt.Sprintf("Survey analyst %d", stamp), account.Analyst)
+	customer := e.MustSignup(f, fmt.Sprintf("Survey customer %d", stamp))
+	s := MustDecode[Survey](f, analyst.Do("POST", "/api/v1/surveys", surveyBody).Want(f, 201))
+	analyst.Do("POST", "/api/v1/surveys/"+s.ID+"/open", "").Want(f, 200)
+	customer.Do("POST", "/api/v1/surveys/"+s.ID+"/start", "").Want(f, 200)
+	f.Fuzz(func(t *testing.T, answer bool, body string) {
+		c, path := analyst, "/api/v1/surveys"
+		if answer {
+			c, path = customer, "/api/v1/surveys/"+s.ID+"/answers"
+		}
+		r := c.Do("POST", path, body)
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.code >= 500 {
+			t.Fatalf("POST %s: status %d for %q: %s", path, r.code, body, r.body)
+		}
+		if ct := r.header.Get("Content-Type"); ct != "application/json" && ct != "application/problem+json" || !json.Valid(r.body) {
+			t.Fatalf("POST %s: %q answered %q: %s", path, body, ct, r.body)
+		}
+	})
 }

@@ -276,3 +276,29 @@ func TestParseMoney(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseMoney: parseMoney never fails but with errs.Invalid, and an
+// amount it reads, written as the pages write money, reads back the same.
+func FuzzParseMoney(f *testing.F) {
+	for _, s := range []string{"599", "599.5", "0.01", "1,199", "-1", "1e3", "", ".5", "5.", "١٢٣"} {
+		f.Add(s, "EUR")
+		f.Add(s, "JPY")
+	}
+	f.Fuzz(func(t *testing.T, s, currency string) {
+		x, err := parseMoney(s, currency)
+		if err != nil {
+			if errs.Code(err) != errs.Invalid {
+				t.Fatalf("parseMoney(%q): %v", s, err)
+			}
+			return
+		}
+		if x < 0 {
+			t.Fatalf("parseMoney(%q) = %d", s, x)
+		}
+		shown := formatMoney(x, currency)
+		plain := strings.ReplaceAll(strings.TrimPrefix(shown, currencyOf(currency).Symbol), ",", "")
+		if y, err := parseMoney(plain, currency); err != nil || y != x {
+			t.Fatalf("parseMoney(%q) = %d, shown %q, read back %d, %v", s, x, shown, y, err)
+		}
+	})
+}

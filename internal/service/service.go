@@ -137,7 +137,8 @@ type Store interface {
 	// SurveyRespondent returns the user's progress; errs.NotFound when they
 	// have not started.
 	SurveyRespondent(ctx context.Context, surveyID, userID string) (survey.Respondent, error)
-	// UserSurveys lists the open surveys with the user's progress.
+	// UserSurveys lists the open surveys with the user's progress, leaving
+	// the surveys' Completed and Answers counts zero.
 	UserSurveys(ctx context.Context, userID string) ([]survey.Invitation, error)
 	// AnswerSurvey stores the user's choice in their next task, atomically
 	// with the check that the survey is open. errs.Conflict when the survey

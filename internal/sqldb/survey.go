@@ -25,11 +25,16 @@ import (
 
 // surveyColumns are a survey's columns, with the counts that are computed
 // rather than kept: a counter on the survey row would make every answer
-// write the same row.
-const surveyColumns = `s.id, s.name, s.model_id, s.status, s.versions, s.tasks, s.next_seq,
-	COALESCE(s.created_by, ''), s.created_at, COALESCE(s.opened_at, ''), COALESCE(s.closed_at, ''),
+// write the same row. Respondents answer tasks 0 to answered-1, so the sum
+// of answered counts the answers, from one row per respondent rather than
+// one per answer.
+const surveyColumns = surveyHead + `,
 	(SELECT count(*) FROM survey_respondents r WHERE r.survey_id = s.id AND r.finished_at IS NOT NULL),
-	(SELECT count(*) FROM survey_answers a WHERE a.survey_id = s.id)`
+	(SELECT COALESCE(sum(r.answered), 0) FROM survey_respondents r WHERE r.survey_id = s.id)`
+
+// surveyHead is surveyColumns without the computed counts.
+const surveyHead = `s.id, s.name, s.model_id, s.status, s.versions, s.tasks, s.next_seq,
+	COALESCE(s.created_by, ''), s.created_at, COALESCE(s.opened_at, ''), COALESCE(s.closed_at, '')`
 
 const respondentColumns = `r.survey_id, r.user_id, r.seq, r.version, r.answered, s.tasks, r.started_at, COALESCE(r.finished_at, '')`
 
@@ -251,12 +256,14 @@ func findRespondent(ctx context.Context, tx *sql.Tx, surveyID, userID string) (s
 }
 
 // UserSurveys lists the open surveys, newest first, each with whether the
-// user has started it and their progress.
+// user has started it and their progress. It leaves the surveys'
+// Completed and Answers counts zero: the menu of every customer page asks
+// for this list, and need not count a survey's answers each time.
 func (db *DB) UserSurveys(ctx context.Context, userID string) ([]survey.Invitation, error) {
 	var out []survey.Invitation
 	err := db.Read(ctx, func(tx *sql.Tx) error {
 		out = nil
-		rows, err := tx.QueryContext(ctx, `SELECT `+surveyColumns+`,
+		rows, err := tx.QueryContext(ctx, `SELECT `+surveyHead+`, 0, 0,
 				COALESCE(r.seq, -1), COALESCE(r.version, 0), COALESCE(r.answered, 0), COALESCE(r.started_at, ''), COALESCE(r.finished_at, '')
 			FROM surveys s LEFT JOIN survey_respondents r ON r.survey_id = s.id AND r.user_id = $1
 			WHERE s.status = 'open'

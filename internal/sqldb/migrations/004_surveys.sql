@@ -38,6 +38,9 @@ CREATE TABLE survey_respondents (
 	UNIQUE (survey_id, seq)
 );
 CREATE INDEX survey_respondents_user ON survey_respondents (user_id);
+-- Covers the counts of a survey's answers (the sum of answered) and of its
+-- finished respondents, so that they read the index only.
+CREATE INDEX survey_respondents_progress ON survey_respondents (survey_id, answered, finished_at);
 
 -- One answer per respondent and task: the first one given is kept.
 CREATE TABLE survey_answers (

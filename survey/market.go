@@ -28,10 +28,18 @@ func (s *Survey) MarketAttributes() []market.Attribute {
 // single row for a pooled model; hierarchical Bayes' individual means for
 // a market of respondents). Reference levels are worth 0. Every
 // coefficient of the coding must be present; others (such as a mixed
-// logit's sd.* spreads) are ignored.
+// logit's sd.* spreads) are ignored. Names may also be those of the
+// specification WriteSpec writes (SpecParams), as tailor fit reports them.
 func (s *Survey) Market(names []string, people [][]float64) (*market.Market, error) {
+	alias := map[string]string{}
+	for i, p := range s.SpecParams() {
+		alias[p] = s.Params()[i]
+	}
 	index := make(map[string]int, len(names))
 	for i, n := range names {
+		if a, ok := alias[n]; ok {
+			n = a
+		}
 		index[n] = i
 	}
 	for _, p := range s.Params() {

@@ -48,6 +48,7 @@ Usage:
   tailor model generate --preset medium|big|lines
   tailor fit --data FILE --spec FILE [--layout long|wide] [--method mnl|mxl|hb] [--draws N] [--json]
   tailor simulate --survey SURVEY.json --fit FIT.json --products PHONES.csv [--rule logit|first-choice|rfc] [--json]
+  tailor population [FILE] --survey SURVEY.json [--people N] [--answers answers.csv] [--spec answers.spec]
   tailor survey design [FILE] --attributes a,b,... [--prices P,...|--price-range MIN:MAX:STEPS] [--json]
   tailor help
 
@@ -59,7 +60,9 @@ GOAL is cheapest, defaults, min:PROPERTY or max:PROPERTY.
 
 fit estimates a choice model from a data file and a utility specification
 (docs/choice-models.md); survey design designs a choice-based conjoint
-survey from the model (docs/surveys.md). Each takes --help for its flags.
+survey from the model (docs/surveys.md); population has simulated
+respondents with known tastes answer it; simulate predicts shares of
+preference from a fit (docs/market-simulator.md). Each takes --help.
 
 demo and serve take --help for every flag; each flag has an environment
 variable (TAILOR_ADDR, TAILOR_DB, ...). user add reads the password from
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.demo(args[1:])
 	case "fit":
 		return env.fit(args[1:])
+	case "population":
+		return env.populationCmd(args[1:])
 	case "simulate":
 		return env.simulate(args[1:])
 	case "survey":

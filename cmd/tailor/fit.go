@@ -19,6 +19,7 @@ import (
 type fitOutput struct {
 	Result      *choice.Result      `json:"result"`
 	WTP         []choice.WTP        `json:"willingness_to_pay,omitempty"`
+	HitRate     *float64            `json:"holdout_hit_rate,omitempty"`
 	Importances []choice.Importance `json:"importances,omitempty"`
 }
 
@@ -39,6 +40,7 @@ func (env *env) fit(args []string) error {
 	asJSON := fs.Bool("json", false, "print the result as JSON (docs/choice-models.md)")
 	wtp := fs.String("wtp", "", "report willingness to pay relative to the price `PARAM[:SCALE]` (SCALE: price units per unit of the variable, e.g. 100 for prices in hundreds)")
 	quiet := fs.Bool("quiet", false, "do not report progress on standard error")
+	holdout := fs.String("holdout", "", "a specification `FILE` selecting holdout tasks of the same data: report the share the fit predicts right")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,6 +83,20 @@ func (env *env) fit(args []string) error {
 	d, err := choice.Compile(spec, tab, lay)
 	if err != nil {
 		return err
+	}
+	var hold *choice.Data
+	if *holdout != "" {
+		src, err := os.ReadFile(*holdout)
+		if err != nil {
+			return err
+		}
+		hs, err := choice.ParseSpec(*holdout, src)
+		if err != nil {
+			return err
+		}
+		if hold, err = choice.Compile(hs, tab, lay); err != nil {
+			return err
+		}
 	}
 	prog := newProgress(env.stderr, *quiet)
 	if !*quiet {
@@ -137,6 +153,13 @@ func (env *env) fit(args []string) error {
 			return err
 		}
 	}
+	if hold != nil {
+		h, err := res.Predict(hold)
+		if err != nil {
+			return err
+		}
+		out.HitRate = &h
+	}
 	if res.HB != nil {
 		out.Importances = choice.MeanImportances(paramNames(res), res.HB.Individual, nil)
 	}
@@ -147,6 +170,9 @@ func (env *env) fit(args []string) error {
 	}
 	if err := res.Print(env.stdout); err != nil {
 		return err
+	}
+	if out.HitRate != nil {
+		fmt.Fprintf(env.stdout, "\nHoldout hit rate: %.1f%% of %d holdout tasks predicted right\n", 100**out.HitRate, hold.Cases())
 	}
 	if len(out.WTP) > 0 {
 		fmt.Fprintf(env.stdout, "\nWillingness to pay (in units of %s):\n", *wtp)

@@ -21,9 +21,9 @@ func TestSurveyPipeline(t *testing.T) {
 	mustRun(t, "", "survey", "design", "--attributes", "main,storage,battery,size", "--prices", "499,699,899,1099",
 		"--versions", "8", "--tasks", "12", "--concepts", "3", "-o", p("survey.json"))
 	mustRun(t, "", "population", "--survey", p("survey.json"), "--people", "500", "--seed", "4",
-		"--answers", p("answers.csv"), "--spec", p("answers.spec"), "--truth", p("truth.json"))
+		"--answers", p("answers.csv"), "--spec", p("answers.spec"), "--holdout-spec", p("holdout.spec"), "--truth", p("truth.json"))
 	fit := mustRun(t, "", "fit", "--data", p("answers.csv"), "--spec", p("answers.spec"), "--method", "hb",
-		"--iterations", "1500", "--json", "--quiet")
+		"--iterations", "1500", "--holdout", p("holdout.spec"), "--json", "--quiet")
 	if err := os.WriteFile(p("fit.json"), []byte(fit), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +33,16 @@ func TestSurveyPipeline(t *testing.T) {
 		"Rival,899,m50l,512gb,5000mah,max,0\n"
 	if err := os.WriteFile(p("phones.csv"), []byte(phones), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	var fitted fitOutput
+	if err := json.Unmarshal([]byte(fit), &fitted); err != nil {
+		t.Fatal(err)
+	}
+	// Four options per holdout task: chance is 25%.
+	if fitted.HitRate == nil || *fitted.HitRate < 0.5 {
+		t.Errorf("holdout hit rate %v, want well above chance", fitted.HitRate)
+	} else {
+		t.Logf("holdout hit rate %.3f", *fitted.HitRate)
 	}
 	var got struct{ Shares market.Outcome }
 	out := mustRun(t, "", "simulate", "--survey", p("survey.json"), "--fit", p("fit.json"), "--products", p("phones.csv"), "--json")

@@ -84,9 +84,9 @@ func TestPredict(t *testing.T) {
 	// Two people, two cases each, two alternatives differing in x.
 	d := &Data{
 		Params: []string{"b"}, Alternatives: []string{"a", "b"},
-		Start:  []int{0, 2, 4, 6, 8},
-		X:      []float64{1, 0, 1, 0, 1, 0, 1, 0},
-		Alt:    []int32{0, 1, 0, 1, 0, 1, 0, 1},
+		Start: []int{0, 2, 4, 6, 8},
+		X:     []float64{1, 0, 1, 0, 1, 0, 1, 0},
+		Alt:   []int32{0, 1, 0, 1, 0, 1, 0, 1},
 		// p1 chooses x=1 twice; p2 chooses x=0 twice.
 		Chosen: []int32{0, 2, 5, 7},
 		Panel:  []int32{0, 0, 1, 1}, Panels: 2, PanelIDs: []string{"p1", "p2"},

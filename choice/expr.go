@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tailor-c2b/tailor/suggest"
 )
 
 // Pos is a position in a specification: file, line and column (1-based;
@@ -629,35 +631,8 @@ func identsOf(e expr, out []ident) []ident {
 // suggestion returns " (did you mean X?)" for the closest of names to
 // name, or "".
 func suggestion(name string, names []string) string {
-	best, bestD := "", 1<<30
-	for _, n := range names {
-		d := editDistance(strings.ToLower(name), strings.ToLower(n))
-		if d < bestD {
-			best, bestD = n, d
-		}
+	if c := suggest.Closest(name, names); c != "" {
+		return fmt.Sprintf(" (did you mean %s?)", c)
 	}
-	if best == "" || bestD > max(2, len(name)/3) {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }

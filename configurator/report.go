@@ -7,6 +7,7 @@ import (
 
 	"github.com/tailor-c2b/tailor/csp"
 	"github.com/tailor-c2b/tailor/model"
+	"github.com/tailor-c2b/tailor/suggest"
 )
 
 // Report is everything a configurator front end shows for a selection: the
@@ -139,7 +140,7 @@ func (e *Engine) ParseSelection(choices []string) (Selection, error) {
 			for i, at := range m.Attributes {
 				names[i] = at.Name
 			}
-			return nil, fmt.Errorf("unknown attribute %q%s", name, suggest(name, names))
+			return nil, fmt.Errorf("unknown attribute %q%s", name, suggest.DidYouMean(name, names))
 		}
 		l := m.Level(a, level)
 		if l < 0 {
@@ -155,40 +156,6 @@ func (e *Engine) ParseSelection(choices []string) (Selection, error) {
 		sel[a] = l
 	}
 	return sel, nil
-}
-
-// suggest returns ` (did you mean "x"?)` for the closest name, if close.
-func suggest(name string, names []string) string {
-	best, bestD := "", len(name)/2+2
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Report builds the report for a selection.

@@ -61,12 +61,12 @@
 package market
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/tailor-c2b/tailor/errs"
+	"github.com/tailor-c2b/tailor/suggest"
 )
 
 // Attribute is a product attribute and its levels, in the order the
@@ -220,12 +220,12 @@ func ProductByName(m *Market, name string, levels map[string]string, price int64
 		level := levels[attr]
 		a := slices.Index(names, attr)
 		if a < 0 {
-			return Product{}, errs.Errorf(errs.Invalid, "product %s: unknown attribute %q%s", name, attr, suggest(attr, names))
+			return Product{}, errs.Errorf(errs.Invalid, "product %s: unknown attribute %q%s", name, attr, suggest.DidYouMean(attr, names))
 		}
 		l := slices.Index(m.Attributes[a].Levels, level)
 		if l < 0 {
 			return Product{}, errs.Errorf(errs.Invalid, "product %s: attribute %s has no level %q%s; its levels are %s",
-				name, attr, level, suggest(level, m.Attributes[a].Levels), strings.Join(m.Attributes[a].Levels, ", "))
+				name, attr, level, suggest.DidYouMean(level, m.Attributes[a].Levels), strings.Join(m.Attributes[a].Levels, ", "))
 		}
 		p.Levels[a] = l
 	}
@@ -233,40 +233,6 @@ func ProductByName(m *Market, name string, levels map[string]string, price int64
 		return Product{}, errs.Errorf(errs.Invalid, "product %s: negative price %d", name, price)
 	}
 	return p, nil
-}
-
-// suggest returns ` (did you mean "x"?)` for the closest name, if close.
-func suggest(name string, names []string) string {
-	best, bestD := "", len(name)/2+2
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

@@ -3,10 +3,10 @@ package survey
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/tailor-c2b/tailor/errs"
 	"github.com/tailor-c2b/tailor/model"
+	suggestpkg "github.com/tailor-c2b/tailor/suggest"
 )
 
 // Bounds on a survey's shape. They keep a design job and a respondent's
@@ -163,37 +163,16 @@ func (s Spec) Validate(m *model.Model) error {
 // suggest returns ` (did you mean "x"?)` for the attribute of m whose name
 // or label is closest to name, if any is close.
 func suggest(name string, m *model.Model) string {
-	best, bestD := "", len(name)/2+2
-	lower := strings.ToLower(name)
+	var cands, owner []string
 	for _, a := range m.Attributes {
-		for _, cand := range []string{a.Name, strings.ToLower(a.Label)} {
-			if d := editDistance(lower, cand); d < bestD {
-				best, bestD = a.Name, d
-			}
+		cands = append(cands, a.Name, a.Label)
+		owner = append(owner, a.Name, a.Name)
+	}
+	c := suggestpkg.Closest(name, cands)
+	for i := range cands {
+		if c != "" && cands[i] == c {
+			return fmt.Sprintf(" (did you mean %q?)", owner[i])
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }

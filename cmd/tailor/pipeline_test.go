@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tailor-c2b/tailor/market"
@@ -48,6 +49,18 @@ func TestSurveyPipeline(t *testing.T) {
 	out := mustRun(t, "", "simulate", "--survey", p("survey.json"), "--fit", p("fit.json"), "--products", p("phones.csv"), "--json")
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
+	}
+
+	// A second scenario: the rival cuts its price.
+	if err := os.WriteFile(p("cut.csv"), []byte(strings.Replace(phones, "Rival,899", "Rival,699", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	table := mustRun(t, "", "simulate", "--survey", p("survey.json"), "--fit", p("fit.json"), "--products", p("phones.csv"),
+		"--compare", p("cut.csv"), "--price-curve", "Pro:699:1299:4")
+	for _, want := range []string{"Shares of preference", "Rival", "Price curve for Pro", "1,299.00"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("simulate output lacks %q:\n%s", want, table)
+		}
 	}
 
 	// The same phones in the true market.

@@ -26,6 +26,7 @@ func (env *env) simulate(args []string) error {
 	people := fs.Int("people", 2000, "mixed logit: people drawn from the estimated distributions")
 	draws := fs.Int("draws", 100, "rfc: draws per person")
 	seed := fs.Uint64("seed", 1, "random seed")
+	compare := fs.String("compare", "", "also simulate the phones in `FILE` (same columns) as a second scenario and show the changes")
 	curve := fs.String("price-curve", "", "also vary one phone's price: `NAME:MIN:MAX:STEPS` in major units")
 	asJSON := fs.Bool("json", false, "print the outcome as JSON")
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +67,16 @@ func (env *env) simulate(args []string) error {
 	if err != nil {
 		return err
 	}
+	var cmp *market.Comparison
+	if *compare != "" {
+		variant, err := readProducts(*compare, m)
+		if err != nil {
+			return err
+		}
+		if cmp, err = market.Compare(m, products, variant, opts); err != nil {
+			return err
+		}
+	}
 	var pc *market.Curve
 	if *curve != "" {
 		parts := strings.Split(*curve, ":")
@@ -99,13 +110,20 @@ func (env *env) simulate(args []string) error {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Shares *market.Outcome `json:"shares"`
-			Curve  *market.Curve   `json:"price_curve,omitempty"`
-		}{out, pc})
+			Shares  *market.Outcome    `json:"shares"`
+			Compare *market.Comparison `json:"comparison,omitempty"`
+			Curve   *market.Curve      `json:"price_curve,omitempty"`
+		}{out, cmp, pc})
 	}
 	fmt.Fprintf(env.stdout, "%d simulated people from a %s fit\n\n", len(m.People), fit.Result.Method)
 	if err := out.Print(env.stdout); err != nil {
 		return err
+	}
+	if cmp != nil {
+		fmt.Fprintln(env.stdout)
+		if err := cmp.Print(env.stdout); err != nil {
+			return err
+		}
 	}
 	if pc != nil {
 		fmt.Fprintln(env.stdout)

@@ -72,6 +72,10 @@ const (
 	hbFracW = 0.1
 )
 
+// hbDefaultIterations is the number of sweeps when HBOptions.Iterations is
+// 0.
+const hbDefaultIterations = 10000
+
 // EstimateHB estimates a hierarchical Bayes multinomial logit model by
 // Gibbs sampling, following bayesm::rhierMnlRwMixture with one normal
 // component. Every coefficient in d.Params is individual-level (d.Random is
@@ -141,7 +145,7 @@ type hbConfig struct {
 
 func hbDefaults(o HBOptions) (hbConfig, error) {
 	if o.Iterations == 0 {
-		o.Iterations = 10000
+		o.Iterations = hbDefaultIterations
 	}
 	if o.Iterations < 0 {
 		return hbConfig{}, errs.Errorf(errs.Invalid, "hierarchical Bayes: %d iterations", o.Iterations)

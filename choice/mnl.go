@@ -237,32 +237,7 @@ func LogLikelihood(d *Data, beta []float64) float64 {
 // random.
 func HitRate(d *Data, beta []float64) float64 {
 	checkBeta(d, beta)
-	hits, total := 0.0, 0.0
-	for c := range d.Cases() {
-		r0, r1 := d.Start[c], d.Start[c+1]
-		ch := int(d.Chosen[c])
-		vc := utility(d, beta, ch)
-		best, ties := true, 0
-		for r := r0; r < r1; r++ {
-			v := utility(d, beta, r)
-			if v > vc {
-				best = false
-				break
-			}
-			if v == vc {
-				ties++
-			}
-		}
-		w := d.CaseWeight(c)
-		total += w
-		if best {
-			hits += w / float64(ties)
-		}
-	}
-	if total == 0 {
-		return math.NaN()
-	}
-	return hits / total
+	return hitRate(d, func(int) []float64 { return beta })
 }
 
 func checkBeta(d *Data, beta []float64) {

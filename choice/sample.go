@@ -3,8 +3,6 @@ package choice
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/tailor-c2b/tailor/errs"
@@ -113,100 +111,4 @@ func (r *Result) Population(n int, seed uint64) (names []string, people [][]floa
 		people[p] = row
 	}
 	return names, people, nil
-}
-
-// Predict returns the weighted share of d's cases whose chosen alternative
-// has the highest utility under r: the hit rate on holdout tasks, which d
-// holds coded like the data r was fitted to (same parameter names; fixed
-// parameters may be estimated in neither). A hierarchical Bayes result
-// predicts each decision maker's cases with their own posterior mean
-// part-worths, matched by panel id; other results use the estimates
-// (mixed logit's means). A tie counts as a fraction.
-func (r *Result) Predict(d *Data) (float64, error) {
-	est := map[string]float64{}
-	for _, e := range r.Params {
-		est[e.Name] = e.Value
-	}
-	beta := make([]float64, d.K())
-	pos := make([]int, d.K()) // index among r's estimated coefficients
-	estIndex := map[string]int{}
-	k := 0
-	for _, e := range r.Params {
-		if !e.Fixed {
-			estIndex[e.Name] = k
-			k++
-		}
-	}
-	for j, name := range d.Params {
-		v, ok := est[name]
-		if !ok {
-			return 0, errs.Errorf(errs.Invalid, "the holdout data has a coefficient %q the fit does not", name)
-		}
-		beta[j] = v
-		pos[j] = -1
-		if i, ok := estIndex[name]; ok {
-			pos[j] = i
-		}
-	}
-	if r.HB == nil || len(r.HB.Individual) == 0 {
-		return HitRate(d, beta), nil
-	}
-	if len(r.HB.IDs) != len(r.HB.Individual) || d.PanelIDs == nil {
-		return 0, errs.Errorf(errs.Invalid, "individual predictions need decision makers named in both the fit and the holdout data (a panel column)")
-	}
-	who := make(map[string]int, len(r.HB.IDs))
-	for i, id := range r.HB.IDs {
-		who[id] = i
-	}
-	hits, total := 0.0, 0.0
-	sub := &Data{Params: d.Params, Start: []int{0}}
-	for p := range d.NumPanels() {
-		i, ok := who[d.PanelIDs[p]]
-		if !ok {
-			return 0, errs.Errorf(errs.Invalid, "decision maker %s of the holdout data was not in the fit", d.PanelIDs[p])
-		}
-		b := slices.Clone(beta)
-		for j := range b {
-			if pos[j] >= 0 {
-				b[j] = r.HB.Individual[i][pos[j]]
-			}
-		}
-		// The person's cases, as a data set of their own.
-		c0 := sort.Search(d.Cases(), func(c int) bool { return int(d.Panel[c]) >= p })
-		c1 := sort.Search(d.Cases(), func(c int) bool { return int(d.Panel[c]) > p })
-		r0, r1 := d.Start[c0], d.Start[c1]
-		k := d.K()
-		sub.X = d.X[r0*k : r1*k]
-		sub.Alt = d.Alt[r0:r1]
-		sub.Offset = nil
-		if d.Offset != nil {
-			sub.Offset = d.Offset[r0:r1]
-		}
-		sub.Start = sub.Start[:0]
-		sub.Chosen = sub.Chosen[:0]
-		sub.Weight = nil
-		for c := c0; c < c1; c++ {
-			sub.Start = append(sub.Start, d.Start[c]-r0)
-			sub.Chosen = append(sub.Chosen, d.Chosen[c]-int32(r0))
-			w := d.CaseWeight(c)
-			sub.Weight = append(sub.Weight, w)
-			total += w
-		}
-		sub.Start = append(sub.Start, r1-r0)
-		if c1 > c0 {
-			hits += HitRate(sub, b) * sumOf(sub.Weight)
-		}
-	}
-	if total == 0 {
-		return math.NaN(), nil
-	}
-	return hits / total, nil
-}
-
-func sumOf(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s
 }

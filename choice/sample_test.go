@@ -77,35 +77,3 @@ func TestPopulation(t *testing.T) {
 		}
 	})
 }
-
-// TestPredict: holdout hit rates with pooled estimates and with each
-// person's own part-worths.
-func TestPredict(t *testing.T) {
-	// Two people, two cases each, two alternatives differing in x.
-	d := &Data{
-		Params: []string{"b"}, Alternatives: []string{"a", "b"},
-		Start: []int{0, 2, 4, 6, 8},
-		X:     []float64{1, 0, 1, 0, 1, 0, 1, 0},
-		Alt:   []int32{0, 1, 0, 1, 0, 1, 0, 1},
-		// p1 chooses x=1 twice; p2 chooses x=0 twice.
-		Chosen: []int32{0, 2, 5, 7},
-		Panel:  []int32{0, 0, 1, 1}, Panels: 2, PanelIDs: []string{"p1", "p2"},
-	}
-	pooled := &Result{Method: MNL, Params: []Estimate{{Name: "b", Value: 0.5}}}
-	if got, err := pooled.Predict(d); err != nil || got != 0.5 {
-		t.Errorf("pooled hit rate %v, %v; want 0.5", got, err)
-	}
-	hb := &Result{Method: HB, Params: []Estimate{{Name: "b", Value: 0.1}},
-		HB: &HBResult{IDs: []string{"p2", "p1"}, Individual: [][]float64{{-1}, {2}}}}
-	if got, err := hb.Predict(d); err != nil || got != 1 {
-		t.Errorf("individual hit rate %v, %v; want 1", got, err)
-	}
-	d.PanelIDs = []string{"p1", "p3"}
-	if _, err := hb.Predict(d); err == nil {
-		t.Error("want an error for a person the fit does not know")
-	}
-	other := &Result{Method: MNL, Params: []Estimate{{Name: "c", Value: 1}}}
-	if _, err := other.Predict(d); err == nil {
-		t.Error("want an error for a coefficient the fit does not have")
-	}
-}

@@ -14,15 +14,6 @@ import (
 	"github.com/tailor-c2b/tailor/choice"
 )
 
-// fitOutput is what tailor fit --json prints: the estimates and the
-// figures derived from them.
-type fitOutput struct {
-	Result      *choice.Result      `json:"result"`
-	WTP         []choice.WTP        `json:"willingness_to_pay,omitempty"`
-	HitRate     *float64            `json:"holdout_hit_rate,omitempty"`
-	Importances []choice.Importance `json:"importances,omitempty"`
-}
-
 func (env *env) fit(args []string) error {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
@@ -103,65 +94,47 @@ func (env *env) fit(args []string) error {
 		fmt.Fprintf(env.stderr, "%s: %d cases, %d decision makers, %d alternatives, %d parameters\n",
 			name, d.Cases(), d.NumPanels(), len(d.Alternatives), d.K())
 	}
-	var res *choice.Result
-	switch choice.Method(*method) {
-	case choice.MNL:
-		res, err = choice.EstimateMNL(env.ctx, d, choice.MNLOptions{MaxIter: *iterations, Workers: *workers,
-			Progress: func(it int, ll float64) { prog.report("iteration %d: log-likelihood %.4f", it, ll) }})
-	case choice.MXL:
-		dt, ok := map[string]choice.DrawType{"halton": choice.Halton, "mlhs": choice.MLHS, "pseudo": choice.Pseudo}[*drawType]
-		if !ok {
-			return fmt.Errorf("fit: --draw-type %q: want halton, mlhs or pseudo", *drawType)
-		}
-		if len(d.Random) == 0 {
-			return fmt.Errorf("fit: mixed logit needs random parameters: add lines such as `random b_time ~ normal` to %s", *specFile)
-		}
-		res, err = choice.EstimateMXL(env.ctx, d, choice.MXLOptions{Draws: *draws, DrawType: dt, Seed: *seed,
-			Workers: *workers, MaxIter: *iterations,
-			Progress: func(it int, ll float64) { prog.report("iteration %d: simulated log-likelihood %.4f", it, ll) }})
-	case choice.HB:
-		n := *iterations
-		if n == 0 {
-			n = 10000
-		}
-		b := *burnIn
-		if b < 0 {
-			b = n / 2
-		}
-		res, err = choice.EstimateHB(env.ctx, d, choice.HBOptions{Iterations: n, BurnIn: b, Thin: *thin, Seed: *seed,
-			Workers: *workers,
-			Progress: func(it int, ll float64) {
-				prog.report("iteration %d of %d (%.0f%%): mean log-likelihood %.2f", it, n, 100*float64(it)/float64(n), ll)
-			}})
-	default:
+	dt, ok := choice.ParseDrawType(*drawType)
+	if !ok {
+		return fmt.Errorf("fit: --draw-type %q: want halton, mlhs or pseudo", *drawType)
+	}
+	m, err := choice.ParseMethod(*method)
+	if err != nil {
 		return fmt.Errorf("fit: --method %q: want mnl, mxl or hb", *method)
 	}
+	if m == choice.MXL && len(d.Random) == 0 {
+		return fmt.Errorf("fit: mixed logit needs random parameters: add lines such as `random b_time ~ normal` to %s", *specFile)
+	}
+	opts := choice.FitOptions{Method: m, Iterations: *iterations, Draws: *draws, DrawType: dt, Thin: *thin, Seed: *seed,
+		Workers: *workers, Progress: func(p choice.FitProgress) { prog.report("%s", p) }}
+	if m == choice.HB {
+		if opts.Iterations == 0 {
+			opts.Iterations = 10000
+		}
+		opts.BurnIn = *burnIn
+		if opts.BurnIn < 0 {
+			opts.BurnIn = opts.Iterations / 2
+		}
+	}
+	res, err := choice.Fit(env.ctx, d, opts)
 	prog.done()
 	if err != nil {
 		return err
 	}
-	out := fitOutput{Result: res, Importances: choice.Importances(paramNames(res), paramValues(res), nil)}
+	var so choice.SummaryOptions
 	if *wtp != "" {
 		param, scaleText, _ := strings.Cut(*wtp, ":")
-		scale := 1.0
+		so.Price, so.PriceScale = param, 1
 		if scaleText != "" {
-			if scale, err = strconv.ParseFloat(scaleText, 64); err != nil {
+			if so.PriceScale, err = strconv.ParseFloat(scaleText, 64); err != nil {
 				return fmt.Errorf("fit: --wtp %q: the scale after the colon must be a number", *wtp)
 			}
 		}
-		if out.WTP, err = choice.WillingnessToPay(res, param, scale); err != nil {
-			return err
-		}
 	}
-	if hold != nil {
-		h, err := res.Predict(hold)
-		if err != nil {
-			return err
-		}
-		out.HitRate = &h
-	}
-	if res.HB != nil {
-		out.Importances = choice.MeanImportances(paramNames(res), res.HB.Individual, nil)
+	so.Holdout = hold
+	out, err := choice.Summarize(res, so)
+	if err != nil {
+		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.stdout)
@@ -187,22 +160,6 @@ func (env *env) fit(args []string) error {
 		}
 	}
 	return nil
-}
-
-func paramNames(r *choice.Result) []string {
-	out := make([]string, len(r.Params))
-	for i, e := range r.Params {
-		out[i] = e.Name
-	}
-	return out
-}
-
-func paramValues(r *choice.Result) []float64 {
-	out := make([]float64, len(r.Params))
-	for i, e := range r.Params {
-		out[i] = e.Value
-	}
-	return out
 }
 
 // progress writes a long job's progress to a terminal or log, at most a few

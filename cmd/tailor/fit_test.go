@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailor-c2b/tailor/choice"
 	"github.com/tailor-c2b/tailor/survey"
 )
 
@@ -81,7 +82,7 @@ func TestFit(t *testing.T) {
 			if !strings.Contains(stderr, "1200 cases, 150 decision makers") {
 				t.Errorf("stderr does not describe the data:\n%s", stderr)
 			}
-			var out fitOutput
+			var out choice.Summary
 			if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 				t.Fatal(err)
 			}

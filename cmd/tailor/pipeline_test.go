@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailor-c2b/tailor/choice"
 	"github.com/tailor-c2b/tailor/market"
 )
 
@@ -35,7 +36,7 @@ func TestSurveyPipeline(t *testing.T) {
 	if err := os.WriteFile(p("phones.csv"), []byte(phones), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var fitted fitOutput
+	var fitted choice.Summary
 	if err := json.Unmarshal([]byte(fit), &fitted); err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func (env *env) simulate(args []string) error {
 	if err := readJSONFile(*surveyFile, &s); err != nil {
 		return err
 	}
-	var fit fitOutput
+	var fit choice.Summary
 	if err := readJSONFile(*fitFile, &fit); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package choice
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -146,3 +147,32 @@ func MeanImportances(names []string, individual [][]float64, ranges map[string]f
 
 // String formats an importance as "attribute 23.4%".
 func (im Importance) String() string { return fmt.Sprintf("%s %.1f%%", im.Attribute, 100*im.Share) }
+
+// MarshalJSON writes w with an unknown standard error (NaN) as null.
+func (w WTP) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name  string   `json:"name"`
+		Value *float64 `json:"value"`
+		SE    *float64 `json:"se"`
+	}{w.Name, finite(w.Value), finite(w.SE)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; null becomes NaN.
+func (w *WTP) UnmarshalJSON(b []byte) error {
+	var p struct {
+		Name  string   `json:"name"`
+		Value *float64 `json:"value"`
+		SE    *float64 `json:"se"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*w = WTP{Name: p.Name, Value: math.NaN(), SE: math.NaN()}
+	if p.Value != nil {
+		w.Value = *p.Value
+	}
+	if p.SE != nil {
+		w.SE = *p.SE
+	}
+	return nil
+}

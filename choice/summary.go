@@ -2,6 +2,7 @@ package choice
 
 import (
 	"math"
+	"strings"
 
 	"github.com/tailor-c2b/tailor/errs"
 )
@@ -47,12 +48,15 @@ func Summarize(r *Result, o SummaryOptions) (*Summary, error) {
 	if r.HB != nil && len(r.HB.Individual) > 0 {
 		s.Importances = MeanImportances(r.estimated(), r.HB.Individual, o.Ranges)
 	} else {
-		all := make([]string, len(r.Params))
-		vals := make([]float64, len(r.Params))
-		for i, e := range r.Params {
-			all[i], vals[i] = e.Name, e.Value
+		// A mixed logit's spreads are not part-worths.
+		var names []string
+		var values []float64
+		for _, e := range r.Params {
+			if !strings.HasPrefix(e.Name, "sd.") && !strings.HasPrefix(e.Name, "chol.") {
+				names, values = append(names, e.Name), append(values, e.Value)
+			}
 		}
-		s.Importances = Importances(all, vals, o.Ranges)
+		s.Importances = Importances(names, values, o.Ranges)
 	}
 	if o.Price != "" {
 		w, err := WillingnessToPay(r, o.Price, o.PriceScale)

@@ -1,6 +1,7 @@
 package choice
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -96,8 +97,9 @@ func TestSummarize(t *testing.T) {
 
 	// With holdouts, and a maximum-likelihood fit: importances of the
 	// point estimates.
-	r = &Result{Method: MNL, Params: []Estimate{{Name: "a", Value: 1}, {Name: "b", Value: 0.5}}}
-	s, err = Summarize(r, SummaryOptions{Holdout: twoPeople(), Ranges: map[string]float64{"a": 1, "b": 1}})
+	// A mixed logit's spreads get no importance.
+	r = &Result{Method: MXL, Params: []Estimate{{Name: "a", Value: 1}, {Name: "b", Value: 0.5}, {Name: "sd.a", Value: 2}, {Name: "chol.a.b", Value: 1}}}
+	s, err = Summarize(r, SummaryOptions{Holdout: twoPeople(), Ranges: map[string]float64{"a": 1, "b": 1, "sd.a": 1, "chol.a.b": 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,5 +111,23 @@ func TestSummarize(t *testing.T) {
 	}
 	if _, err := Summarize(r, SummaryOptions{Price: "price"}); err == nil {
 		t.Error("want an error for an unknown price coefficient")
+	}
+}
+
+func TestWTPJSON(t *testing.T) {
+	in := []WTP{{Name: "a", Value: 12.5, SE: math.NaN()}, {Name: "b", Value: -3, SE: 0.25}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"name":"a","value":12.5,"se":null},{"name":"b","value":-3,"se":0.25}]`; string(b) != want {
+		t.Errorf("JSON %s, want %s", b, want)
+	}
+	var out []WTP
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(in, out, cmpopts.EquateNaNs()); diff != "" {
+		t.Errorf("round trip (-want +got)\n%s", diff)
 	}
 }

@@ -45,9 +45,13 @@ func (s Status) Final() bool { return s == Done || s == Failed || s == Cancelled
 
 // Job is one piece of background work and what became of it.
 type Job struct {
-	ID     string
-	Kind   string // what the job does, e.g. "fit"; a runner handler is registered under it
-	Status Status
+	ID   string
+	Kind string // what the job does, e.g. "fit"; a runner handler is registered under it
+	// Subject names what the job works on, such as "survey:<id>" for a
+	// fit of a survey's answers, so that lists can select a subject's
+	// jobs; "" for none.
+	Subject string
+	Status  Status
 	// Progress is the fraction done, 0 to 1, as the handler last reported it.
 	Progress float64
 	// Message is the latest progress note, such as "iteration 12, LL -5331.25".
@@ -119,7 +123,11 @@ func ValidKind(kind string) bool {
 type Filter struct {
 	Kind      string
 	CreatedBy string
+	Subject   string
 }
+
+// MaxSubject is the longest subject, in bytes.
+const MaxSubject = 200
 
 // Page asks for one page of a list: at most Limit jobs after the opaque
 // Cursor a previous page returned ("" for the first page).

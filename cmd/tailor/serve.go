@@ -98,7 +98,9 @@ func (env *env) serve(args []string) error {
 // runner, which then tells the service which kinds it accepts.
 func newApp(db *sqldb.DB, o serveOptions, log *slog.Logger) (*service.Service, *jobs.Runner) {
 	runner := jobs.New(db, jobs.Options{Workers: max(o.jobWorkers, 1), Log: log.With("component", "jobs")})
-	return service.New(db, service.Config{Log: log, Jobs: runner}), runner
+	svc := service.New(db, service.Config{Log: log, Jobs: runner})
+	runner.Register(service.FitKind, svc.RunFit)
+	return svc, runner
 }
 
 // logger returns the structured logger the options ask for, writing to

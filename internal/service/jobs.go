@@ -32,10 +32,16 @@ const MaxJobInput = 1 << 20
 // kind that no handler runs and for input larger than MaxJobInput. Input
 // that does not encode as JSON is a bug of the caller: an internal error.
 func (s *Service) SubmitJob(ctx context.Context, kind string, input any) (job.Job, error) {
-	u := account.FromContext(ctx)
-	if err := u.Require(account.RunAnalyses); err != nil {
+	if err := account.FromContext(ctx).Require(account.RunAnalyses); err != nil {
 		return job.Job{}, err
 	}
+	return s.submit(ctx, kind, "", input)
+}
+
+// submit queues a job about subject for the signed-in user, whose
+// permissions the caller has checked; errors as SubmitJob.
+func (s *Service) submit(ctx context.Context, kind, subject string, input any) (job.Job, error) {
+	u := account.FromContext(ctx)
 	if s.jobs == nil || !s.jobs.Handles(kind) {
 		return job.Job{}, errs.Errorf(errs.Invalid, "Unknown job kind %q.", kind)
 	}
@@ -46,7 +52,7 @@ func (s *Service) SubmitJob(ctx context.Context, kind string, input any) (job.Jo
 	if len(in) > MaxJobInput {
 		return job.Job{}, errs.Errorf(errs.Invalid, "The job's input is too large: %d bytes, at most %d.", len(in), MaxJobInput)
 	}
-	j, err := s.store.CreateJob(ctx, job.Job{Kind: kind, Input: in, CreatedBy: u.ID, CreatedAt: s.now()})
+	j, err := s.store.CreateJob(ctx, job.Job{Kind: kind, Subject: subject, Input: in, CreatedBy: u.ID, CreatedAt: s.now()})
 	if err != nil {
 		return job.Job{}, err
 	}

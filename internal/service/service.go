@@ -101,8 +101,9 @@ type Store interface {
 	// segment.
 	DesignStats(ctx context.Context, f design.Filter, combo []string, top int) (design.Stats, error)
 
-	// CreateJob stores a new queued job of j.Kind with j.Input, j.CreatedBy
-	// and j.CreatedAt; ID is assigned. errs.Invalid for a malformed kind.
+	// CreateJob stores a new queued job of j.Kind with j.Subject, j.Input,
+	// j.CreatedBy and j.CreatedAt; ID is assigned. errs.Invalid for a
+	// malformed kind.
 	CreateJob(ctx context.Context, j job.Job) (job.Job, error)
 	// GetJob returns a job; errs.NotFound.
 	GetJob(ctx context.Context, id string) (job.Job, error)
@@ -182,7 +183,8 @@ type Service struct {
 	engines   map[string]*compiled       // by model version id
 	published map[string]catalog.Version // published versions read so far, by id
 
-	designs sync.Map // survey id -> *survey.Survey: designs never change once stored
+	designs sync.Map    // survey id -> *survey.Survey: designs never change once stored
+	markets marketCache // the simulated markets of done fits, by job id
 }
 
 // New returns a service over store.

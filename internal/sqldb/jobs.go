@@ -13,7 +13,7 @@ import (
 	"github.com/tailor-c2b/tailor/job"
 )
 
-const jobColumns = `id, kind, status, progress, message, input, COALESCE(output, ''), error, cancel_requested,
+const jobColumns = `id, kind, subject, status, progress, message, input, COALESCE(output, ''), error, cancel_requested,
 	COALESCE(created_by, ''), created_at, COALESCE(started_at, ''), COALESCE(finished_at, ''), attempts`
 
 // A run of a job is named by the job's id and its attempt number, which
@@ -23,13 +23,17 @@ const jobColumns = `id, kind, status, progress, message, input, COALESCE(output,
 // because its heartbeats stopped for a while, thus cannot overwrite the
 // work of the process that claimed the job next.
 
-// CreateJob stores a new queued job of j.Kind with j.Input, j.CreatedBy and
-// j.CreatedAt (now when zero) and returns it with its ID assigned; the
-// other fields start empty. errs.Invalid for a malformed kind or input that
-// is not JSON, errs.NotFound when the creator does not exist.
+// CreateJob stores a new queued job of j.Kind with j.Subject, j.Input,
+// j.CreatedBy and j.CreatedAt (now when zero) and returns it with its ID
+// assigned; the other fields start empty. errs.Invalid for a malformed kind,
+// a subject longer than job.MaxSubject or input that is not JSON,
+// errs.NotFound when the creator does not exist.
 func (db *DB) CreateJob(ctx context.Context, j job.Job) (job.Job, error) {
 	if !job.ValidKind(j.Kind) {
 		return job.Job{}, errs.Errorf(errs.Invalid, "Job kind %q is not valid: use lower-case letters, digits and hyphens.", j.Kind)
+	}
+	if len(j.Subject) > job.MaxSubject {
+		return job.Job{}, errs.Errorf(errs.Invalid, "A job's subject has at most %d bytes.", job.MaxSubject)
 	}
 	if len(j.Input) == 0 {
 		j.Input = json.RawMessage("null")
@@ -40,11 +44,11 @@ func (db *DB) CreateJob(ctx context.Context, j job.Job) (job.Job, error) {
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = time.Now()
 	}
-	j = job.Job{ID: newID(), Kind: j.Kind, Status: job.Queued, Input: j.Input, CreatedBy: j.CreatedBy, CreatedAt: stamp(j.CreatedAt)}
+	j = job.Job{ID: newID(), Kind: j.Kind, Subject: j.Subject, Status: job.Queued, Input: j.Input, CreatedBy: j.CreatedBy, CreatedAt: stamp(j.CreatedAt)}
 	err := db.Transact(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, kind, status, input, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`,
-			j.ID, j.Kind, string(j.Status), string(j.Input), nullable(j.CreatedBy), formatTime(j.CreatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO jobs (id, kind, subject, status, input, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			j.ID, j.Kind, j.Subject, string(j.Status), string(j.Input), nullable(j.CreatedBy), formatTime(j.CreatedAt))
 		switch {
 		case isForeignKeyViolation(err):
 			return errs.Errorf(errs.NotFound, "User %s not found.", j.CreatedBy)
@@ -93,6 +97,9 @@ func (db *DB) Jobs(ctx context.Context, f job.Filter, p job.Page) ([]job.Job, st
 	}
 	if f.CreatedBy != "" {
 		q.add(` AND created_by = ` + q.arg(f.CreatedBy))
+	}
+	if f.Subject != "" {
+		q.add(` AND subject = ` + q.arg(f.Subject))
 	}
 	if p.Cursor != "" {
 		c, err := parseCursor(p.Cursor, "jobs")
@@ -342,7 +349,7 @@ func (db *DB) RequeueRunning(ctx context.Context, staleBefore, now time.Time) (r
 func scanJob(s scanner) (job.Job, error) {
 	var j job.Job
 	var status, input, output, created, started, finished string
-	err := s.Scan(&j.ID, &j.Kind, &status, &j.Progress, &j.Message, &input, &output, &j.Error, &j.CancelRequested,
+	err := s.Scan(&j.ID, &j.Kind, &j.Subject, &status, &j.Progress, &j.Message, &input, &output, &j.Error, &j.CancelRequested,
 		&j.CreatedBy, &created, &started, &finished, &j.Attempts)
 	if err != nil {
 		return job.Job{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func TestCreateAndListJobs(t *testing.T) {
 			ann := MustUser(t, db, "ann@example.com", "", "")
 			bob := MustUser(t, db, "bob@example.com", "", "")
 
-			created, err := db.CreateJob(ctx, job.Job{Kind: "fit", CreatedBy: ann.ID, Input: json.RawMessage(`{"model": "mnl"}`),
+			created, err := db.CreateJob(ctx, job.Job{Kind: "fit", Subject: "survey:s1", CreatedBy: ann.ID, Input: json.RawMessage(`{"model": "mnl"}`),
 				Status: job.Done, Progress: 0.5, Attempts: 7}) // ignored: a new job starts queued
 			if err != nil {
 				t.Fatalf("CreateJob: %v", err)
@@ -61,7 +62,7 @@ func TestCreateAndListJobs(t *testing.T) {
 			if created.ID == "" || time.Since(created.CreatedAt) > time.Minute {
 				t.Errorf("CreateJob = %+v, want an id and CreatedAt about now", created)
 			}
-			want := job.Job{ID: created.ID, Kind: "fit", Status: job.Queued, Input: json.RawMessage(`{"model": "mnl"}`),
+			want := job.Job{ID: created.ID, Kind: "fit", Subject: "survey:s1", Status: job.Queued, Input: json.RawMessage(`{"model": "mnl"}`),
 				CreatedBy: ann.ID, CreatedAt: created.CreatedAt}
 			if diff := gocmp.Diff(want, created); diff != "" {
 				t.Errorf("CreateJob (-want +got):\n%s", diff)
@@ -86,6 +87,7 @@ func TestCreateAndListJobs(t *testing.T) {
 				{"kind with a slash", second(db.CreateJob(ctx, job.Job{Kind: "fit/x"})), errs.Invalid, "not valid"},
 				{"input not JSON", second(db.CreateJob(ctx, job.Job{Kind: "fit", Input: json.RawMessage(`{`)})), errs.Invalid, "not valid JSON"},
 				{"unknown creator", second(db.CreateJob(ctx, job.Job{Kind: "fit", CreatedBy: "ghost"})), errs.NotFound, "ghost not found"},
+				{"long subject", second(db.CreateJob(ctx, job.Job{Kind: "fit", Subject: strings.Repeat("x", job.MaxSubject+1)})), errs.Invalid, "subject"},
 				{"missing", second(db.GetJob(ctx, "nope")), errs.NotFound, "Job nope not found"},
 				{"bad cursor", third(db.Jobs(ctx, job.Filter{}, job.Page{Cursor: "garbage"})), errs.Invalid, "cursor is not valid"},
 			}
@@ -94,11 +96,15 @@ func TestCreateAndListJobs(t *testing.T) {
 			}
 
 			// Lists: newest first, with ties in time broken by id, paged
-			// without gaps or repeats; filters by kind and creator.
+			// without gaps or repeats; filters by kind, creator and
+			// subject.
 			for i := range 7 {
 				at := t0.Add(time.Duration(i/2) * time.Minute) // pairs share a time
 				MustJob(t, db, "fit", ann.ID, at)
-				MustJob(t, db, "fit", bob.ID, at)
+				subject := []string{"survey:s1", "survey:s2"}[i%2]
+				if _, err := db.CreateJob(ctx, job.Job{Kind: "fit", Subject: subject, CreatedBy: bob.ID, CreatedAt: at}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			MustJob(t, db, "optimise", ann.ID, t0.Add(time.Hour))
 			all, next, err := db.Jobs(ctx, job.Filter{}, job.Page{Limit: 100})
@@ -127,13 +133,17 @@ func TestCreateAndListJobs(t *testing.T) {
 				{"optimisations", job.Filter{Kind: "optimise"}, 5, 2},
 				{"ann's optimisations", job.Filter{Kind: "optimise", CreatedBy: ann.ID}, 5, 1},
 				{"nobody's", job.Filter{CreatedBy: "ghost"}, 5, 0},
+				{"survey s1's", job.Filter{Subject: "survey:s1"}, 2, 5},
+				{"bob's of survey s2", job.Filter{Kind: "fit", CreatedBy: bob.ID, Subject: "survey:s2"}, 1, 3},
+				{"ann's of survey s2", job.Filter{CreatedBy: ann.ID, Subject: "survey:s2"}, 1, 0},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					// The oracle: the full list, filtered here.
 					want := []string{}
 					for _, j := range all {
-						if (tt.filter.Kind == "" || j.Kind == tt.filter.Kind) && (tt.filter.CreatedBy == "" || j.CreatedBy == tt.filter.CreatedBy) {
+						if (tt.filter.Kind == "" || j.Kind == tt.filter.Kind) && (tt.filter.CreatedBy == "" || j.CreatedBy == tt.filter.CreatedBy) &&
+							(tt.filter.Subject == "" || j.Subject == tt.filter.Subject) {
 							want = append(want, j.ID)
 						}
 					}

@@ -12,6 +12,7 @@ import (
 type Job struct {
 	ID              string          `json:"id"`
 	Kind            string          `json:"kind" doc:"What the job does, such as fit."`
+	Subject         string          `json:"subject,omitempty" doc:"What the job works on, such as survey:<id> for a fit of a survey's answers."`
 	Status          string          `json:"status" enum:"queued,running,done,failed,cancelled"`
 	Progress        float64         `json:"progress" doc:"The fraction done, 0 to 1, as the job last reported it."`
 	Message         string          `json:"message" doc:"The latest progress note, such as \"iteration 12, LL -5331.25\"."`
@@ -27,7 +28,7 @@ type Job struct {
 }
 
 func jobView(j job.Job) Job {
-	v := Job{ID: j.ID, Kind: j.Kind, Status: string(j.Status), Progress: j.Progress, Message: j.Message,
+	v := Job{ID: j.ID, Kind: j.Kind, Subject: j.Subject, Status: string(j.Status), Progress: j.Progress, Message: j.Message,
 		Input: j.Input, Output: j.Output, Error: j.Error, CancelRequested: j.CancelRequested,
 		CreatedBy: j.CreatedBy, CreatedAt: j.CreatedAt, Attempts: j.Attempts}
 	if len(v.Input) == 0 {
@@ -55,7 +56,7 @@ func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	js, next, err := a.svc.Jobs(r.Context(), job.Filter{Kind: q.Get("kind"), CreatedBy: q.Get("created_by")}, job.Page(p))
+	js, next, err := a.svc.Jobs(r.Context(), job.Filter{Kind: q.Get("kind"), CreatedBy: q.Get("created_by"), Subject: q.Get("subject")}, job.Page(p))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/tailor-c2b/tailor/configurator"
 	"github.com/tailor-c2b/tailor/internal/session"
+	"github.com/tailor-c2b/tailor/market"
 	"github.com/tailor-c2b/tailor/model"
 )
 
@@ -134,7 +136,7 @@ func document(rs []route) obj {
 			"title":   "Tailor API",
 			"version": "1",
 			"description": "Tailor's JSON API: accounts, product models, the configurator engine, saved designs, " +
-				"the gallery, design statistics, background jobs and choice surveys. Names are snake_case, times RFC 3339 and money integer minor units. " +
+				"the gallery, design statistics, background jobs, choice surveys, model fits and the market simulator. Names are snake_case, times RFC 3339 and money integer minor units. " +
 				"Errors answer as RFC 9457 problem details. Browsers sign in with the session cookie; integrations send " +
 				"an API token as a bearer token. Credentials that are unknown, forged or expired answer 401 on every " +
 				"endpoint but signup and login.",
@@ -214,6 +216,7 @@ func failures(rt route) []int {
 var enums = map[reflect.Type]map[string][]string{
 	reflect.TypeFor[configurator.LevelState](): {"state": {configurator.StateSelected, configurator.StatePossible, configurator.StateExcluded}},
 	reflect.TypeFor[configurator.RuleRef]():    {"kind": {"rule", "table"}},
+	reflect.TypeFor[market.Options]():          {"rule": {"logit", "first-choice", "randomized-first-choice"}},
 }
 
 // schemas builds JSON Schemas for Go types as encoding/json encodes them.
@@ -233,6 +236,11 @@ func (sc *schemas) of(t reflect.Type) obj {
 	case reflect.TypeFor[json.RawMessage]():
 		return obj{} // any JSON value
 	}
+	// Types that write themselves as text, such as market.Rule, are
+	// strings in JSON.
+	if t.Kind() != reflect.Pointer && t.Implements(reflect.TypeFor[encoding.TextMarshaler]()) {
+		return obj{"type": "string"}
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		return sc.of(t.Elem())
@@ -244,6 +252,8 @@ func (sc *schemas) of(t reflect.Type) obj {
 		return obj{"type": "integer"}
 	case reflect.Int64:
 		return obj{"type": "integer", "format": "int64"}
+	case reflect.Uint64:
+		return obj{"type": "integer", "minimum": 0}
 	case reflect.Float64:
 		return obj{"type": "number"}
 	case reflect.Slice:

@@ -1,7 +1,8 @@
 // Package httpapi is Tailor's JSON API over the application layer
 // (*service.Service): accounts and API tokens, product models, the
 // configurator engine, saved designs, the gallery, design statistics,
-// background jobs and choice surveys.
+// background jobs, choice surveys, and model fits of their answers with the
+// market simulator.
 //
 // routes.go is the whole API surface: the route table below drives both the
 // ServeMux and the OpenAPI document served at /openapi.json. Handlers only
@@ -19,6 +20,7 @@ import (
 	"github.com/tailor-c2b/tailor/configurator"
 	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/internal/session"
+	"github.com/tailor-c2b/tailor/market"
 )
 
 // Body size limits. A model source may be large; everything else is small.
@@ -87,6 +89,7 @@ var (
 	jobParams = append([]param{
 		{name: "kind", typ: "string", doc: "Only jobs of this kind."},
 		{name: "created_by", typ: "string", doc: "Only jobs of this user (an id); admins only, for others it may name only themselves."},
+		{name: "subject", typ: "string", doc: "Only jobs about this subject, such as survey:<id> for the fits of a survey."},
 	}, pageParams...)
 	galleryParams = append([]param{
 		{name: "model", typ: "string", doc: "Only designs of this model version."},
@@ -212,6 +215,17 @@ var routes = []route{
 		summary: "The utility specification that codes answers.csv as the product codes answers, for tailor fit.",
 		query:   []param{{name: "tasks", typ: "string", doc: "The tasks to keep: designed (the default) or holdout.", enum: []string{"designed", "holdout"}}},
 		status:  http.StatusOK, media: "text/plain", fails: []int{400}},
+	// Model fits of a survey's answers run as background jobs, read
+	// through /api/v1/jobs/{id}; a done fit simulates markets.
+	{method: "POST", path: "/api/v1/surveys/{id}/fits", handler: (*api).submitFit, id: "submitFit", tag: "fits", access: manageSurveys,
+		summary: "Fit a choice model to the survey's answers as a background job; follow it at /api/v1/jobs/{id}, whose output, once done, holds the estimates, willingness to pay, importances and the holdout hit rate (docs/choice-models.md).",
+		body:    FitRequest{}, status: http.StatusAccepted, resp: Job{}},
+	{method: "GET", path: "/api/v1/surveys/{id}/fits", handler: (*api).listFits, id: "listFits", tag: "fits", access: manageSurveys,
+		summary: "The survey's model fits, newest first, without their outputs: the caller's own, everyone's for admins.", query: pageParams,
+		status: http.StatusOK, resp: JobList{}, fails: []int{400}},
+	{method: "POST", path: "/api/v1/fits/{id}/simulate", handler: (*api).simulateFit, id: "simulateFit", tag: "fits", access: manageSurveys,
+		summary: "Shares of preference for a set of phones in the market of a done fit: its respondents' part-worths for hierarchical Bayes, 2,000 people drawn from a mixed logit, one representative person for multinomial logit. 409 while the fit is not done.",
+		body:    SimulateRequest{}, status: http.StatusOK, resp: market.Outcome{}, fails: []int{409}},
 	{method: "GET", path: "/api/v1/me/surveys", handler: (*api).mySurveys, id: "mySurveys", tag: "surveys", access: customers,
 		summary: "The open surveys, with the signed-in customer's progress in each.", status: http.StatusOK, resp: MySurveyList{}},
 	{method: "POST", path: "/api/v1/surveys/{id}/start", handler: (*api).startSurvey, id: "startSurvey", tag: "surveys", access: customers,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tailor-c2b/tailor/account"
 	"github.com/tailor-c2b/tailor/catalog"
+	"github.com/tailor-c2b/tailor/choice"
 	"github.com/tailor-c2b/tailor/configurator"
 	"github.com/tailor-c2b/tailor/design"
 	"github.com/tailor-c2b/tailor/internal/service"
@@ -107,8 +108,9 @@ func isPostgres(dsn string) bool {
 
 // seedDemo fills a fresh database: the default model, one account per role,
 // designs by simulated customers from population.PhoneSegments, spread over
-// the last days, some public with votes, and an open choice survey that the
-// simulated customers have answered (the demo customer has not).
+// the last days, some public with votes, an open choice survey that the
+// simulated customers have answered (the demo customer has not), and a
+// model fit of its answers queued as the analyst.
 func (env *env) seedDemo(svc *service.Service, customers int, seed uint64, days int, log *slog.Logger) error {
 	ctx := env.ctx
 	step := func(format string, args ...any) { fmt.Fprintf(env.stderr, "demo: "+format+"\n", args...) }
@@ -225,9 +227,11 @@ var demoSurveySpec = survey.Spec{
 	Versions:   20, Tasks: 12, Concepts: 3, None: true, Holdouts: 2,
 }
 
-// demoSurvey designs the demo's survey as the analyst, opens it, and has
+// demoSurvey designs the demo's survey as the analyst, opens it, has
 // every simulated customer answer it (survey.Simulate, by their tastes),
-// stored in one import. The demo customer is left to answer it.
+// stored in one import, and queues a hierarchical Bayes fit of the answers
+// as the analyst, which the job runner does once the server runs. The demo
+// customer is left to answer it.
 func demoSurvey(ctx context.Context, svc *service.Service, people []population.Person, users []account.User, seed uint64) (survey.Stored, error) {
 	spec := demoSurveySpec
 	spec.Seed = seed
@@ -254,6 +258,9 @@ func demoSurvey(ctx context.Context, svc *service.Service, people []population.P
 	}
 	if err := svc.ImportSurveyResponses(ctx, st.ID, rs); err != nil {
 		return survey.Stored{}, fmt.Errorf("demo survey answers: %w", err)
+	}
+	if _, err := svc.SubmitFit(ctx, service.FitInput{SurveyID: st.ID, Method: choice.HB}); err != nil {
+		return survey.Stored{}, fmt.Errorf("demo fit: %w", err)
 	}
 	return st, nil
 }

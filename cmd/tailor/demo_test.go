@@ -5,16 +5,19 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/tailor-c2b/tailor/account"
-	"github.com/tailor-c2b/tailor/internal/service"
+	"github.com/tailor-c2b/tailor/choice"
 	"github.com/tailor-c2b/tailor/internal/sqldb"
+	"github.com/tailor-c2b/tailor/job"
 	"github.com/tailor-c2b/tailor/survey"
 )
 
 // TestDemoSurvey: the demo seeds an open survey of demoSurveySpec that
 // every simulated customer has answered to the end, and that waits for
-// the demo customer.
+// the demo customer, and queues a fit of the answers that the job runner
+// then does.
 func TestDemoSurvey(t *testing.T) {
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, ":memory:")
@@ -22,7 +25,7 @@ func TestDemoSurvey(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	svc := service.New(db, service.Config{})
+	svc, runner := newApp(db, serveOptions{jobWorkers: 1}, slog.New(slog.DiscardHandler))
 	env := &env{ctx: ctx, stdout: io.Discard, stderr: io.Discard}
 	const customers = 60
 	if err := env.seedDemo(svc, customers, 1, 5, slog.New(slog.DiscardHandler)); err != nil {
@@ -41,6 +44,33 @@ func TestDemoSurvey(t *testing.T) {
 	data, err := svc.SurveyData(account.NewContext(ctx, analyst), s.ID, false)
 	if err != nil || data.Cases() != customers*demoSurveySpec.Tasks || data.Panels != customers {
 		t.Errorf("coded answers: %v, want %d cases of %d respondents", err, customers*demoSurveySpec.Tasks, customers)
+	}
+	// The fit waits for the runner, which the server starts.
+	as := account.NewContext(ctx, analyst)
+	fits, _, err := svc.SurveyFits(as, s.ID, job.Page{})
+	if err != nil || len(fits) != 1 || fits[0].Input.Method != choice.HB || fits[0].Job.Status != job.Queued || fits[0].Job.CreatedBy != analyst.ID {
+		t.Fatalf("fits of the demo survey %+v, %v: want a queued HB fit by the analyst", fits, err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan struct{})
+	go func() { defer close(ran); runner.Run(runCtx) }()
+	defer func() { stop(); <-ran }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		f, err := svc.Fit(as, fits[0].Job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Job.Status.Final() {
+			if f.Job.Status != job.Done || f.Output == nil || len(f.Output.Result.HB.Individual) != customers || f.Output.HitRate == nil {
+				t.Fatalf("the demo fit ended %s (%s): want done with every respondent's part-worths and a hit rate", f.Job.Status, f.Job.Error)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo fit is still %s after 2 minutes", f.Job.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	customer := demoUser(t, db, account.Customer)
 	if in, ok, err := svc.PendingSurvey(account.NewContext(ctx, customer)); err != nil || !ok || in.Survey.ID != s.ID || in.Started {

@@ -296,6 +296,9 @@ const (
 type FitMarket struct {
 	Market *market.Market
 	Survey *survey.Survey
+	// SurveyID and SurveyName name the survey, Method the fit's method.
+	SurveyID, SurveyName string
+	Method               choice.Method
 }
 
 // SimulateFit predicts the shares of preference a scenario's phones win in
@@ -376,7 +379,7 @@ func (s *Service) FitMarket(ctx context.Context, id string) (FitMarket, error) {
 	if err != nil {
 		return FitMarket{}, err
 	}
-	fm := FitMarket{Market: m, Survey: d}
+	fm := FitMarket{Market: m, Survey: d, SurveyID: out.SurveyID, SurveyName: out.SurveyName, Method: out.Result.Method}
 	s.markets.put(id, fm)
 	return fm, nil
 }

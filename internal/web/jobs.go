@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/job"
 )
 
@@ -23,9 +24,13 @@ type jobPage struct {
 	Message     string
 	Error       string
 	Output      string // indented JSON, when done with an output
-	CreatedAt   time.Time
-	StartedAt   time.Time
-	FinishedAt  time.Time
+	// Results is the page of a fit's results, shown once it is done; ""
+	// for other kinds of jobs. Fit says what the fit does.
+	Results    string
+	Fit        *jobFit
+	CreatedAt  time.Time
+	StartedAt  time.Time
+	FinishedAt time.Time
 }
 
 // jobStatusLabel says in words where a job is; job.js says the same.
@@ -56,6 +61,10 @@ func (s *server) jobPage(w http.ResponseWriter, r *http.Request) {
 	page := jobPage{ID: j.ID, Kind: j.Kind, Status: j.Status, StatusLabel: jobStatusLabel(j), Final: j.Status.Final(),
 		Progress: j.Progress, Percent: fmt.Sprintf("%.0f%%", 100*j.Progress), Message: j.Message, Error: j.Error,
 		CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
+	if j.Kind == service.FitKind {
+		page.Results = "/fits/" + j.ID
+		page.Fit = s.jobFit(r, j)
+	}
 	if len(j.Output) > 0 {
 		var buf bytes.Buffer
 		if json.Indent(&buf, j.Output, "", "  ") == nil {
@@ -63,6 +72,29 @@ func (s *server) jobPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "job", "Job: "+j.Kind, "", page)
+}
+
+// jobFit is what a fit's job page says of it: the method and settings,
+// and the survey.
+type jobFit struct {
+	Method, Settings     string
+	SurveyID, SurveyName string
+}
+
+// jobFit describes a fit job; nil when its input is not a fit's.
+func (s *server) jobFit(r *http.Request, j job.Job) *jobFit {
+	var in service.FitInput
+	if json.Unmarshal(j.Input, &in) != nil || in.SurveyID == "" {
+		return nil
+	}
+	row := fitRowOf(service.Fit{Job: j, Input: in})
+	jf := &jobFit{Method: row.Method, Settings: row.Settings, SurveyID: in.SurveyID}
+	// An admin reading another's fit sees the survey too; anyone else
+	// without the survey sees no name.
+	if st, err := s.svc.Survey(r.Context(), in.SurveyID); err == nil {
+		jf.SurveyName = st.Name
+	}
+	return jf
 }
 
 func (s *server) cancelJob(w http.ResponseWriter, r *http.Request) {

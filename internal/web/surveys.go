@@ -12,6 +12,7 @@ import (
 	"github.com/tailor-c2b/tailor/account"
 	"github.com/tailor-c2b/tailor/errs"
 	"github.com/tailor-c2b/tailor/internal/service"
+	"github.com/tailor-c2b/tailor/job"
 	"github.com/tailor-c2b/tailor/survey"
 )
 
@@ -232,7 +233,13 @@ type surveyPage struct {
 	Preview  int
 	Tasks    []taskView
 	Versions []option
+	// The form that starts a model fit, and the survey's fits so far.
+	FitForm fitForm
+	Fits    []fitRow
 }
+
+// surveyFitsShown is how many of a survey's fits its page lists.
+const surveyFitsShown = 10
 
 // balanceRow is one attribute's line of the balance table.
 type balanceRow struct {
@@ -282,7 +289,12 @@ func (s *server) survey(w http.ResponseWriter, r *http.Request) {
 	if !s.allowed(w, r, account.ManageSurveys) {
 		return
 	}
-	st, err := s.svc.Survey(r.Context(), r.PathValue("id"))
+	s.renderSurvey(w, r, http.StatusOK, r.PathValue("id"), newFitForm("", "", "", ""))
+}
+
+// renderSurvey shows a survey's page with the fit form as given.
+func (s *server) renderSurvey(w http.ResponseWriter, r *http.Request, status int, id string, ff fitForm) {
+	st, err := s.svc.Survey(r.Context(), id)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -333,7 +345,16 @@ func (s *server) survey(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Tasks = append(page.Tasks, taskOf(sh, t, d.TasksPerRespondent(), t >= d.Spec.Tasks))
 	}
-	s.render(w, r, http.StatusOK, "survey", st.Name, "surveys", page)
+	page.FitForm = ff
+	fits, _, err := s.svc.SurveyFits(r.Context(), st.ID, job.Page{Limit: surveyFitsShown})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for _, f := range fits {
+		page.Fits = append(page.Fits, fitRowOf(f))
+	}
+	s.render(w, r, status, "survey", st.Name, "surveys", page)
 }
 
 // figure writes an efficiency figure, "-" when it is infinite or missing.

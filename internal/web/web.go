@@ -1,6 +1,7 @@
 // Package web is Tailor's server-rendered web UI: the configurator, saved
 // and shared designs, the gallery, API tokens, model administration, the
-// analysts' insights, choice surveys and the progress of background jobs. Pages call the
+// analysts' insights, choice surveys, model fits with their results and the
+// market simulator, and the progress of background jobs. Pages call the
 // application layer (internal/service) directly; the configurator's and the
 // job page's scripts call the JSON API on the same origin for their live
 // updates. Templates and static assets are embedded, so the binary serves
@@ -108,6 +109,9 @@ func New(svc *service.Service, opts Options) http.Handler {
 	mux.HandleFunc("GET /surveys/{id}", s.survey)
 	mux.HandleFunc("POST /surveys/{id}/open", s.openSurvey)
 	mux.HandleFunc("POST /surveys/{id}/close", s.closeSurvey)
+	mux.HandleFunc("POST /surveys/{id}/fits", s.submitFit)
+	mux.HandleFunc("GET /fits/{id}", s.fitResults)
+	mux.HandleFunc("GET /fits/{id}/simulate", s.simulate)
 	mux.HandleFunc("GET /surveys/{id}/take", s.takeSurvey)
 	mux.HandleFunc("POST /surveys/{id}/start", s.startSurvey)
 	mux.HandleFunc("POST /surveys/{id}/answer", s.answerSurvey)

@@ -42,6 +42,8 @@
       $("job-result").hidden = false;
     }
     $("job-cancel").hidden = final.includes(j.status);
+    // A fit's results page, once it is done.
+    if ($("job-results")) $("job-results").hidden = j.status !== "done";
   }
 
   async function poll() {

@@ -57,10 +57,11 @@ type FitProgress struct {
 
 // Typical iteration counts that FitProgress.Frac is guessed from: Newton's
 // method converges in a handful of iterations on conjoint data, BFGS on a
-// mixed logit in one or two hundred.
+// mixed logit in a few dozen (36 on the demo's survey with every
+// part-worth random).
 const (
-	mnlTypicalIter = 20
-	mxlTypicalIter = 150
+	mnlTypicalIter = 10
+	mxlTypicalIter = 60
 )
 
 // String describes p for a progress line, such as "iteration 1,200 of

@@ -316,14 +316,14 @@ func fitFigures(out *service.FitOutput) []figureView {
 	case res.HB != nil:
 		settled := 0
 		for _, z := range res.HB.Geweke {
-			if math.Abs(z) <= 2 {
+			if math.Abs(z) <= gewekeLimit {
 				settled++
 			}
 		}
 		fs = append(fs,
 			figureView{"iterations", thousandsOf(res.HB.Iterations), fmt.Sprintf("iterations (burn-in %s)", thousandsOf(res.HB.BurnIn))},
 			figureView{"acceptance", fmt.Sprintf("%.2f", res.HB.Acceptance), "acceptance rate"},
-			figureView{"geweke", fmt.Sprintf("%d of %d", settled, len(res.HB.Geweke)), "chains settled (Geweke |z| ≤ 2)"})
+			figureView{"geweke", fmt.Sprintf("%d of %d", settled, len(res.HB.Geweke)), "chains settled (Geweke |z| ≤ 3)"})
 	case res.Draws > 0:
 		fs = append(fs, figureView{"draws", thousandsOf(res.Draws), res.DrawType + " draws"},
 			figureView{"iterations", strconv.Itoa(res.Iter), convergedLabel(res)})
@@ -363,6 +363,10 @@ func coefLabel(d *survey.Survey, name string) string {
 	return name
 }
 
+// gewekeLimit is the Geweke |z| beyond which a chain has not settled, the
+// estimator's own criterion (choice.EstimateHB's Converged).
+const gewekeLimit = 3
+
 // fitWarnings says what an analyst should know before trusting a fit;
 // label names its coefficients.
 func fitWarnings(r *choice.Result, label func(string) string) []string {
@@ -370,12 +374,12 @@ func fitWarnings(r *choice.Result, label func(string) string) []string {
 	if r.HB != nil {
 		var names []string
 		for i, z := range r.HB.Geweke {
-			if math.Abs(z) > 2 && i < len(r.Params) {
+			if math.Abs(z) > gewekeLimit && i < len(r.Params) {
 				names = append(names, label(r.Params[i].Name))
 			}
 		}
 		if len(names) > 0 {
-			ws = append(ws, fmt.Sprintf("The chains of %s have not settled (Geweke |z| > 2): their estimates may still drift. Fit again with more iterations.", strings.Join(names, "; ")))
+			ws = append(ws, fmt.Sprintf("The chains of %s have not settled (Geweke |z| > 3): their estimates may still drift. Fit again with more iterations.", strings.Join(names, "; ")))
 		}
 		if a := r.HB.Acceptance; a < 0.1 || a > 0.6 {
 			ws = append(ws, fmt.Sprintf("The Metropolis acceptance rate is %.2f, far from the usual 0.2 to 0.4.", a))

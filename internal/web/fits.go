@@ -511,7 +511,7 @@ func (s *server) simulate(w http.ResponseWriter, r *http.Request) {
 	}{{market.Logit, "Share of preference (logit)"}, {market.FirstChoice, "First choice"}, {market.RandomizedFirstChoice, "Randomised first choice"}} {
 		page.Rules = append(page.Rules, option{Value: ruleValue(ro.r), Label: ro.label, Selected: ro.r == rule})
 	}
-	sc, err := scenarioOf(page.Phones, d.Currency)
+	sc, err := scenarioOf(page.Phones, d.Currency, len(d.Prices) > 0)
 	if err == nil {
 		sc.Rule, sc.None = rule, page.None
 		var out *market.Outcome
@@ -646,19 +646,22 @@ func levelSelects(d *survey.Survey, chosen map[string]string) []simLevel {
 }
 
 // scenarioOf turns the named rows into a scenario; prices are in major
-// units.
-func scenarioOf(phones []simPhone, currency string) (service.Scenario, error) {
+// units, and needed only when the survey showed prices (withPrice).
+func scenarioOf(phones []simPhone, currency string, withPrice bool) (service.Scenario, error) {
 	var sc service.Scenario
 	for _, p := range phones {
 		if p.Name == "" {
 			continue
 		}
-		if p.Price == "" {
+		var price int64
+		switch {
+		case p.Price == "" && withPrice:
 			return sc, errs.Errorf(errs.Invalid, "Give %s a price.", p.Name)
-		}
-		price, err := parseMoney(p.Price, currency)
-		if err != nil {
-			return sc, errs.Errorf(errs.Invalid, "%s: %s", p.Name, errs.Message(err))
+		case p.Price != "":
+			var err error
+			if price, err = parseMoney(p.Price, currency); err != nil {
+				return sc, errs.Errorf(errs.Invalid, "%s: %s", p.Name, errs.Message(err))
+			}
 		}
 		levels := map[string]string{}
 		for _, l := range p.Levels {

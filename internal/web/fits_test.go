@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tailor-c2b/tailor/account"
 	"github.com/tailor-c2b/tailor/choice"
+	"github.com/tailor-c2b/tailor/errs"
 	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/job"
 	"github.com/tailor-c2b/tailor/population"
@@ -244,5 +247,28 @@ func TestFormatMajor(t *testing.T) {
 		if got := formatMajor(tt.x, tt.cur); got != tt.want {
 			t.Errorf("formatMajor(%v, %s) = %q, want %q", tt.x, tt.cur, got, tt.want)
 		}
+	}
+}
+
+func TestScenarioOf(t *testing.T) {
+	d := &survey.Survey{Attributes: []survey.Attribute{{Name: "size", Levels: []survey.Level{{Name: "compact"}, {Name: "max"}}}}}
+	phones := fillPhones(d, []simPhone{
+		{Name: "A", Price: "599.50", Own: true, Levels: levelSelects(d, map[string]string{"size": "max"})},
+		{Name: "", Price: "1", Levels: levelSelects(d, nil)}, // no name: left out
+		{Name: "B", Levels: levelSelects(d, nil)},
+	})
+	if _, err := scenarioOf(phones, "EUR", true); err == nil || !strings.Contains(errs.Message(err), "Give B a price") {
+		t.Errorf("a phone without a price in a survey with prices: %v", err)
+	}
+	sc, err := scenarioOf(phones, "EUR", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []service.ScenarioProduct{{Name: "A", Levels: map[string]string{"size": "max"}, Price: 59950, Own: true}, {Name: "B", Levels: map[string]string{}}}
+	if diff := cmp.Diff(want, sc.Products); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	if _, err := scenarioOf(fillPhones(d, nil), "EUR", true); err == nil {
+		t.Error("a scenario without phones")
 	}
 }

@@ -26,6 +26,7 @@ func TestDataCodesByHand(t *testing.T) {
 		}
 		return out
 	}
+	// Prices 200 and 500 are coded against their centre, 350, per 100.
 	tests := []struct {
 		holdout bool
 		want    *choice.Data
@@ -34,9 +35,9 @@ func TestDataCodesByHand(t *testing.T) {
 			Params: params, Alternatives: alts,
 			Start: []int{0, 3, 6, 9},
 			X: cat(
-				[]float64{1, 0, 0, 2, 0}, []float64{0, 1, 1, 5, 0}, none, // r1 task 0: blue s 200, green l 500
-				[]float64{0, 0, 1, 5, 0}, []float64{1, 0, 0, 2, 0}, none, // r1 task 1: red l 500, blue s 200
-				[]float64{0, 1, 0, 2, 0}, []float64{0, 0, 1, 5, 0}, none, // r2 task 0: green s 200, red l 500
+				[]float64{1, 0, 0, -1.5, 0}, []float64{0, 1, 1, 1.5, 0}, none, // r1 task 0: blue s 200, green l 500
+				[]float64{0, 0, 1, 1.5, 0}, []float64{1, 0, 0, -1.5, 0}, none, // r1 task 1: red l 500, blue s 200
+				[]float64{0, 1, 0, -1.5, 0}, []float64{0, 0, 1, 1.5, 0}, none, // r2 task 0: green s 200, red l 500
 			),
 			Alt:      []int32{0, 1, 2, 0, 1, 2, 0, 1, 2},
 			Chosen:   []int32{1, 5, 6},
@@ -47,7 +48,7 @@ func TestDataCodesByHand(t *testing.T) {
 		{true, &choice.Data{
 			Params: params, Alternatives: alts,
 			Start:    []int{0, 3},
-			X:        cat([]float64{0, 0, 0, 5, 0}, []float64{0, 1, 1, 2, 0}, none), // red s 500, green l 200
+			X:        cat([]float64{0, 0, 0, 1.5, 0}, []float64{0, 1, 1, -1.5, 0}, none), // red s 500, green l 200
 			Alt:      []int32{0, 1, 2},
 			Chosen:   []int32{0},
 			Panel:    []int32{0},
@@ -154,7 +155,7 @@ func TestDataRoundTrip(t *testing.T) {
 						t.Fatalf("case %d row %d: %s level %d; designed %d", c, j, at.Name, level, con.Levels[i])
 					}
 				}
-				if p, _ := s.Price(con); row[index(params, "price")] != float64(p)/10000 {
+				if p, _ := s.Price(con); row[index(params, "price")] != float64(p-s.PriceCentre())/10000 {
 					t.Fatalf("case %d row %d: price %v; designed %d", c, j, row[index(params, "price")], p)
 				}
 				if row[index(params, "none")] != 0 {

@@ -233,7 +233,11 @@ func (s *Survey) WriteSpec(w io.Writer, title string, holdout bool) error {
 		}
 	}
 	if len(s.Prices) > 0 {
-		terms = append(terms, fmt.Sprintf("price * %s / 10000", colPrice))
+		if s.Spec.None {
+			terms = append(terms, fmt.Sprintf("price * (%s - %d) / 10000 * (%s != %d)", colPrice, s.PriceCentre(), colConcept, s.Spec.Concepts+1))
+		} else {
+			terms = append(terms, fmt.Sprintf("price * (%s - %d) / 10000", colPrice, s.PriceCentre()))
+		}
 	}
 	if s.Spec.None {
 		terms = append(terms, fmt.Sprintf("none * (%s == %d)", colConcept, s.Spec.Concepts+1))

@@ -63,7 +63,9 @@ func (s *Survey) Market(names []string, people [][]float64) (*market.Market, err
 			p.Price = row[j]
 		}
 		if j, ok := index["none"]; ok && s.Spec.None {
-			p.None = row[j]
+			// The coding measures none against a phone at the centre
+			// price; the simulator prices phones absolutely.
+			p.None = row[j] + p.Price*float64(s.PriceCentre())/10000
 		}
 		m.People[i] = p
 	}

@@ -133,8 +133,9 @@ func TestPooledLogitRecoversTheSegment(t *testing.T) {
 	beta, se := fitMNLForTest(t, d)
 	truth := map[string]float64{
 		"price": testSegment.PricePer100,
-		// None against a concept of first levels (whose tastes are 0).
-		"none": testSegment.PricePer100 * testSegment.Budget / 100,
+		// None against a concept of first levels (whose tastes are 0) at
+		// the centre price.
+		"none": testSegment.PricePer100 * (testSegment.Budget - float64(s.PriceCentre())/100) / 100,
 	}
 	for _, a := range s.Attributes {
 		for _, l := range a.Levels[1:] {

@@ -379,6 +379,15 @@ func (s *Service) FitMarket(ctx context.Context, id string) (FitMarket, error) {
 	if err != nil {
 		return FitMarket{}, err
 	}
+	if h := out.Result.HB; h != nil && len(h.IDs) == len(m.People) {
+		// Individual part-worths belong to real respondents: segment
+		// them by the region they gave.
+		regions, err := s.store.SurveyRegions(ctx, out.SurveyID)
+		if err != nil {
+			return FitMarket{}, err
+		}
+		segmentByRegion(m, h.IDs, regions)
+	}
 	fm := FitMarket{Market: m, Survey: d, SurveyID: out.SurveyID, SurveyName: out.SurveyName, Method: out.Result.Method}
 	s.markets.put(id, fm)
 	return fm, nil
@@ -430,4 +439,32 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// segmentByRegion puts each person of m, respondent ids[i], in the segment
+// of their region, in account.Regions order, with those who did not say
+// last.
+func segmentByRegion(m *market.Market, ids []string, regions map[string]string) {
+	index := map[string]int{}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[regions[id]] = true
+	}
+	for _, r := range account.Regions {
+		if seen[r] {
+			index[r] = len(m.Segments)
+			m.Segments = append(m.Segments, r)
+		}
+	}
+	if seen[""] || len(index) < len(seen) {
+		index[""] = len(m.Segments)
+		m.Segments = append(m.Segments, "not said")
+	}
+	for i, id := range ids {
+		seg, ok := index[regions[id]]
+		if !ok {
+			seg = index[""]
+		}
+		m.People[i].Segment = seg
+	}
 }

@@ -70,7 +70,8 @@ func answeredSurvey(t *testing.T, f *fixture, people int) survey.Stored {
 	}
 	users := make([]account.User, people)
 	for i := range users {
-		users[i] = account.User{Email: fmt.Sprintf("resp-%04d@example.com", i), Name: "R", Role: account.Customer}
+		users[i] = account.User{Email: fmt.Sprintf("resp-%04d@example.com", i), Name: "R", Role: account.Customer,
+			Region: []string{"europe", "asia-pacific", ""}[i%3]}
 	}
 	if users, err = f.svc.ImportUsers(context.Background(), users); err != nil {
 		t.Fatal(err)
@@ -369,6 +370,18 @@ func TestSimulateFit(t *testing.T) {
 	}
 	if len(fm.Market.People) != 200 || fm.Survey.Spec.Tasks != 8 {
 		t.Errorf("market of %d people on a survey of %d tasks, want the 200 respondents of the 8-task survey", len(fm.Market.People), fm.Survey.Spec.Tasks)
+	}
+	// Respondents are segmented by the region they gave: every third
+	// one each in Europe, Asia-Pacific and not said (answeredSurvey).
+	if diff := cmp.Diff([]string{"europe", "asia-pacific", "not said"}, fm.Market.Segments); diff != "" {
+		t.Errorf("segments (-want +got):\n%s", diff)
+	}
+	counts := make([]int, len(fm.Market.Segments))
+	for _, p := range fm.Market.People {
+		counts[p.Segment]++
+	}
+	if diff := cmp.Diff([]int{67, 67, 66}, counts); diff != "" {
+		t.Errorf("people per segment (-want +got):\n%s", diff)
 	}
 	sc := service.Scenario{Rule: market.Logit, None: true, Products: []service.ScenarioProduct{
 		{Name: "Ours", Levels: map[string]string{"size": "max", "storage": "512gb"}, Price: 69900, Own: true},

@@ -149,6 +149,9 @@ type Store interface {
 	// SurveyAnswers returns every answer to a survey, respondents by their
 	// labels in the order they started, each one's in task order.
 	SurveyAnswers(ctx context.Context, surveyID string) ([]survey.Answer, error)
+	// SurveyRegions returns each respondent's region by respondent label
+	// ("" when they did not say); errs.NotFound.
+	SurveyRegions(ctx context.Context, surveyID string) (map[string]string, error)
 	// ImportSurveyResponses stores many respondents with their answers in
 	// one transaction; errs.Conflict when the survey is not open.
 	ImportSurveyResponses(ctx context.Context, surveyID string, rs []survey.Response, at time.Time) error

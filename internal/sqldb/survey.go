@@ -557,3 +557,33 @@ func scanRespondent(sc scanner) (survey.Respondent, error) {
 	}
 	return r, nil
 }
+
+// SurveyRegions returns the region each respondent of a survey gave when
+// signing up, by respondent label ("" when they did not say), for shares
+// of preference by region; errs.NotFound.
+func (db *DB) SurveyRegions(ctx context.Context, surveyID string) (map[string]string, error) {
+	out := map[string]string{}
+	err := db.Read(ctx, func(tx *sql.Tx) error {
+		clear(out)
+		if _, err := findSurvey(ctx, tx, surveyID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT r.seq, u.region
+			FROM survey_respondents r JOIN users u ON u.id = r.user_id
+			WHERE r.survey_id = $1`, surveyID)
+		if err != nil {
+			return fmt.Errorf("list the regions of survey %s's respondents: %w", surveyID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var seq int
+			var region sql.NullString
+			if err := rows.Scan(&seq, &region); err != nil {
+				return err
+			}
+			out[survey.RespondentLabel(seq)] = region.String
+		}
+		return rows.Err()
+	})
+	return out, err
+}

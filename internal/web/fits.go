@@ -451,6 +451,18 @@ type simPage struct {
 	Curve    template.HTML
 	CurveFor string
 	Points   []simPoint
+	// Shares by segment (the respondents' regions, for a hierarchical
+	// Bayes fit): the column heads and one row per segment.
+	SegHead []string
+	SegRows []simSegment
+}
+
+// simSegment is one segment's row of shares.
+type simSegment struct {
+	Name   string
+	People int
+	Shares []string
+	Own    string
 }
 
 // simPhone is one row of the simulator's form.
@@ -555,6 +567,18 @@ func (p *simPage) showOutcome(out *market.Outcome, curve *market.Curve, currency
 	}
 	p.Shares = shareChart("shares", "Shares of preference", fmt.Sprintf("The share of the %d simulated people who would choose each phone.", out.People), bars)
 	p.OwnShare = fmt.Sprintf("%.1f%%", 100*out.OwnShare)
+	if len(out.Segments) > 0 {
+		for _, r := range p.Rows {
+			p.SegHead = append(p.SegHead, r.Name)
+		}
+		for _, sg := range out.Segments {
+			row := simSegment{Name: regionLabel(sg.Name), People: sg.People, Own: fmt.Sprintf("%.1f%%", 100*sg.OwnShare)}
+			for _, sh := range sg.Shares {
+				row.Shares = append(row.Shares, fmt.Sprintf("%.1f%%", 100*sh))
+			}
+			p.SegRows = append(p.SegRows, row)
+		}
+	}
 	if curve == nil {
 		return
 	}

@@ -42,7 +42,8 @@ func (fx *fixture) mustAnswers(t *testing.T, st survey.Stored, n int) {
 	}
 	users := make([]account.User, n)
 	for i := range users {
-		users[i] = account.User{Email: fmt.Sprintf("r%d@example.com", i), Name: "R", Role: account.Customer}
+		users[i] = account.User{Email: fmt.Sprintf("r%d@example.com", i), Name: "R", Role: account.Customer,
+			Region: []string{"europe", "north-america"}[i%2]}
 	}
 	if users, err = fx.svc.ImportUsers(ctx, users); err != nil {
 		t.Fatal(err)
@@ -191,6 +192,10 @@ func TestFitPages(t *testing.T) {
 		`id="sim-name-0" value="Tailor Phone"`, `id="sim-price-1" value="499"`, `id="sim-price-2" value="1249"`, `id="sim-own-0" checked`,
 		`<option value="max" selected>`, `id="sim-none" checked`, `<tr data-name="None of these" data-none="true">`,
 		`data-chart="shares"`, `data-chart="price-curve"`, `Price curve of Tailor Phone`,
+		// A hierarchical Bayes fit knows its respondents: shares by the
+		// region they gave.
+		`<figcaption>Shares by region</figcaption>`, `<tr data-segment="Europe"><th>Europe</th><td class="num">60</td>`,
+		`<tr data-segment="North America">`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the simulator lacks %s", want)

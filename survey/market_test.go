@@ -78,3 +78,24 @@ func TestMarketFromEstimates(t *testing.T) {
 		t.Errorf("err = %v, want a missing coefficient", err)
 	}
 }
+
+func TestResponses(t *testing.T) {
+	s := handSurvey()
+	per := s.TasksPerRespondent()
+	var answers []Answer
+	for p := range 2 {
+		for task := range per {
+			answers = append(answers, Answer{Respondent: "x", Version: p % len(s.Versions), Task: task, Choice: (p + task) % 2})
+		}
+	}
+	rs, err := s.Responses(answers, func(i int) string { return []string{"u1", "u2"}[i] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[1].UserID != "u2" || rs[1].Version != 1%len(s.Versions) || len(rs[0].Choices) != per || rs[1].Choices[0] != 1 {
+		t.Errorf("responses %+v", rs)
+	}
+	if _, err := s.Responses(answers[1:], func(int) string { return "" }); err == nil {
+		t.Error("want an error for a partial set of answers")
+	}
+}

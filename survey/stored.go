@@ -191,3 +191,22 @@ func upperFirst(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// Responses turns the answers Simulate gives (each person's tasks in order,
+// people in order) into responses to store, person i's as user userID(i).
+func (s *Survey) Responses(answers []Answer, userID func(i int) string) ([]Response, error) {
+	per := s.TasksPerRespondent()
+	if per == 0 || len(answers)%per != 0 {
+		return nil, fmt.Errorf("%d answers are not whole sets of %d tasks", len(answers), per)
+	}
+	rs := make([]Response, len(answers)/per)
+	for i := range rs {
+		id := userID(i)
+		own := answers[i*per : (i+1)*per]
+		rs[i] = Response{UserID: id, Version: own[0].Version, Choices: make([]int, per)}
+		for t, a := range own {
+			rs[i].Choices[t] = a.Choice
+		}
+	}
+	return rs, nil
+}

@@ -246,15 +246,9 @@ func demoSurvey(ctx context.Context, svc *service.Service, people []population.P
 	if err != nil {
 		return survey.Stored{}, err
 	}
-	// Simulate answers person by person, every task in order.
-	per := st.Design.TasksPerRespondent()
-	rs := make([]survey.Response, len(people))
-	for i := range rs {
-		own := answers[i*per : (i+1)*per]
-		rs[i] = survey.Response{UserID: users[i].ID, Version: own[0].Version, Choices: make([]int, per)}
-		for t, a := range own {
-			rs[i].Choices[t] = a.Choice
-		}
+	rs, err := st.Design.Responses(answers, func(i int) string { return users[i].ID })
+	if err != nil {
+		return survey.Stored{}, fmt.Errorf("demo survey answers: %w", err)
 	}
 	if err := svc.ImportSurveyResponses(ctx, st.ID, rs); err != nil {
 		return survey.Stored{}, fmt.Errorf("demo survey answers: %w", err)

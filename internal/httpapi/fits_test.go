@@ -43,13 +43,9 @@ func (e *env) MustAnswers(tb testing.TB, surveyID string, n int) {
 	if users, err = e.svc.ImportUsers(ctx, users); err != nil {
 		tb.Fatal(err)
 	}
-	per := st.Design.TasksPerRespondent()
-	rs := make([]survey.Response, n)
-	for i := range rs {
-		rs[i] = survey.Response{UserID: users[i].ID, Version: answers[i*per].Version}
-		for _, a := range answers[i*per : (i+1)*per] {
-			rs[i].Choices = append(rs[i].Choices, a.Choice)
-		}
+	rs, err := st.Design.Responses(answers, func(i int) string { return users[i].ID })
+	if err != nil {
+		tb.Fatal(err)
 	}
 	if err := e.svc.ImportSurveyResponses(ctx, surveyID, rs); err != nil {
 		tb.Fatal(err)

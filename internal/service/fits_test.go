@@ -76,13 +76,9 @@ func answeredSurvey(t *testing.T, f *fixture, people int) survey.Stored {
 	if users, err = f.svc.ImportUsers(context.Background(), users); err != nil {
 		t.Fatal(err)
 	}
-	per := st.Design.TasksPerRespondent()
-	rs := make([]survey.Response, people)
-	for i := range rs {
-		rs[i] = survey.Response{UserID: users[i].ID, Version: answers[i*per].Version}
-		for _, a := range answers[i*per : (i+1)*per] {
-			rs[i].Choices = append(rs[i].Choices, a.Choice)
-		}
+	rs, err := st.Design.Responses(answers, func(i int) string { return users[i].ID })
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := f.svc.ImportSurveyResponses(context.Background(), st.ID, rs); err != nil {
 		t.Fatal(err)

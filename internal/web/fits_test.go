@@ -48,13 +48,9 @@ func (fx *fixture) mustAnswers(t *testing.T, st survey.Stored, n int) {
 	if users, err = fx.svc.ImportUsers(ctx, users); err != nil {
 		t.Fatal(err)
 	}
-	per := st.Design.TasksPerRespondent()
-	rs := make([]survey.Response, n)
-	for i := range rs {
-		rs[i] = survey.Response{UserID: users[i].ID, Version: answers[i*per].Version}
-		for _, a := range answers[i*per : (i+1)*per] {
-			rs[i].Choices = append(rs[i].Choices, a.Choice)
-		}
+	rs, err := st.Design.Responses(answers, func(i int) string { return users[i].ID })
+	if err != nil {
+		t.Fatal(err)
 	}
 	if err := fx.svc.ImportSurveyResponses(ctx, st.ID, rs); err != nil {
 		t.Fatal(err)

@@ -245,7 +245,10 @@ func (s *server) fitResults(w http.ResponseWriter, r *http.Request) {
 			oc.Meaning = fmt.Sprintf("the utility of paying %s more", formatMajor(100, d.Currency))
 		} else {
 			oc.Label = "None of these"
-			oc.Meaning = "the utility of buying none, against a phone of every first level at a price of 0"
+			oc.Meaning = "the utility of buying none, against a phone of every first level"
+			if len(d.Prices) > 0 {
+				oc.Meaning += " at " + formatMajor(float64(d.PriceCentre())/100, d.Currency) + ", the middle of the prices shown"
+			}
 		}
 		page.Others = append(page.Others, oc)
 	}

@@ -8,30 +8,43 @@ import (
 // Branch and bound for the first-choice rule.
 //
 // A node fixes some candidates in (I) and some out; the rest are free, and
-// k = K - |I| of them are still to be chosen. Every customer i buys b_i,
-// its favourite in I (or nothing), earning v_i. Adding candidates can only
-// move a customer to one it prefers to b_i, so with
+// exactly k = K - |I| of them are still to be chosen. Every customer i buys
+// b_i, its favourite in I (or nothing), earning v_i; adding candidates can
+// only move it to one it prefers to b_i: a candidate on its list (the
+// candidates it prefers to not buying, best first) above b_i. For such a
+// free j let c_ij = w_i (m_j - v_i), which is negative when j earns less
+// than b_i (cannibalisation). With T the k candidates added, the customer
+// buys the first of T on its list, j*, and the node's value rises by
+// c_ij* (0 if T has none above b_i).
 //
-//	c_ij = w_i (m_j - v_i)   for free j that i prefers to b_i (else 0)
+// The bound comes from the linear relaxation of the formulation of
+// Bertsimas and Mišić (2019), in Lagrangian form: for any t_i >= 0 and any
+// π_ij >= 0, with P_ij the sum of π_ij' over the free j' at or below j on
+// i's list,
 //
-// any completion T earns at most f(I) + sum_i max(0, max_{j in T} c_ij).
-// For any t >= 0, max_{j in T} c_ij <= t_i + sum_{j in T} (c_ij - t_i)+,
-// so
+//	c_ij* <= t_i + sum_{j in T} h_ij,   h_ij = (c_ij + P_ij - t_i)+ - π_ij,
 //
-//	f(I∪T) <= B(t) = f(I) + sum_i t_i + (sum of the k largest s_j(t)),
-//	s_j(t) = sum_i (c_ij - t_i)+.
+// because the π of T's candidates, all at or below j*, sum to at most
+// P_ij*. Summing over customers,
 //
-// B(t) is the Lagrangian dual of the linear relaxation of the assignment
-// formulation (each customer assigned to at most one chosen candidate);
-// t = 0 gives "the k best candidates' gains, each counted over everyone",
-// and t_i = max_j c_ij "every customer its best gain". A few subgradient
-// steps on t tighten it at every node, starting from the parent's t. The
-// same sums fix candidates: a free j outside the top k can be in an
+//	f(I∪T) <= B(t, π) = f(I) + sum_i t_i + (sum of the k largest s_j),
+//	s_j = sum_i h_ij.
+//
+// With π = 0 it says "every customer takes the best margin on offer"; π
+// charges a candidate for the cheaper purchases it causes among customers
+// who prefer it, which is what makes the bound see cannibalisation. The
+// minimum over (t, π) is the relaxation's optimum; subgradient steps
+// approach it, many at the root and a few at every node, starting from the
+// multipliers where the search last was (any multipliers give a bound).
+//
+// The same sums fix candidates: a free j outside the top k can be in an
 // improving completion only if B - s_(k) + s_j beats the incumbent, and
-// one inside only if excluding it, B - s_j + s_(k+1), still does.
-//
-// Customers' candidate lists are sorted by preference once, so that a
-// customer's candidates that beat b_i are a prefix of its list.
+// one inside can be left out only if B - s_j + s_(k+1) does. At good
+// multipliers many candidates tie for the top k, and putting most of them
+// in changes nothing; so the search branches on the candidate, among the
+// top k and the best few after them, whose inclusion lowers the bound
+// most (with the node's multipliers, customers who prefer it to what they
+// buy recomputed), in first, then out.
 
 // exactFits reports whether branch and bound's tables fit in memory.
 func (sp *space) exactFits() bool {
@@ -61,6 +74,9 @@ type bbRule interface {
 	bound(d, k int) (float64, []int)
 	// child prepares the node at depth d+1, after the changes since m.
 	child(d int, m bbMark)
+	// pick chooses the free candidate to branch on, given the top k of
+	// the node's bound.
+	pick(q []int, k int) int
 }
 
 // bb is a branch and bound search.
@@ -78,6 +94,7 @@ type bb struct {
 	val    float64 // the value of the candidates fixed in
 	s      []float64
 	inQ    []bool
+	qBuf   []int
 
 	incVal float64
 	inc    []int
@@ -87,6 +104,8 @@ type bb struct {
 	aborted  bool
 	open     float64 // the largest bound of a node left unexplored
 	explored float64 // the share of the tree explored, for progress
+	// rootBound is the bound at the root.
+	rootBound float64
 }
 
 // exact runs branch and bound from the incumbent inc.
@@ -195,6 +214,9 @@ func (b *bb) node(d int, parent, weight float64) {
 		return
 	}
 	bound, q := b.rule.bound(d, k)
+	if d == 0 {
+		b.rootBound = bound
+	}
 	if bound < b.incVal-b.tol {
 		b.explored += weight
 		return
@@ -206,16 +228,8 @@ func (b *bb) node(d int, parent, weight float64) {
 		b.undoTo(m)
 		return
 	}
-	// Branch on the candidate the bound likes best: in first, then out.
-	j := -1
-	for _, c := range q {
-		if j < 0 || b.s[c] > b.s[j] {
-			j = c
-		}
-	}
-	if j < 0 {
-		j = slices.Index(b.status, 0)
-	}
+	// Branch: in first, then out.
+	j := b.rule.pick(q, k)
 	b.include(j)
 	b.rule.child(d, m)
 	b.node(d+1, bound, weight/2)
@@ -228,6 +242,45 @@ func (b *bb) node(d int, parent, weight float64) {
 	b.rule.child(d, m)
 	b.node(d+1, bound, weight/2)
 	b.undoTo(m)
+}
+
+// pick chooses the candidate to branch on: of the top k and the best few
+// outside them, the one whose include child has the lowest bound with the
+// node's multipliers. At a good set of multipliers many candidates tie
+// for the top k, and including most of them changes nothing; the one that
+// changes most is the one to settle first.
+func (f *fcBB) pick(q []int, k int) int {
+	b := f.bb
+	cands := append([]int(nil), q...)
+	for _, j := range q {
+		b.inQ[j] = true
+	}
+	var out []int
+	for c, st := range b.status {
+		if st == 0 && !b.inQ[c] {
+			out = append(out, c)
+		}
+	}
+	for _, j := range q {
+		b.inQ[j] = false
+	}
+	slices.SortStableFunc(out, func(a, c int) int {
+		switch {
+		case b.s[a] > b.s[c]:
+			return -1
+		case b.s[a] < b.s[c]:
+			return 1
+		}
+		return 0
+	})
+	cands = append(cands, out[:min(len(out), bbStrongOut)]...)
+	best, bj := math.Inf(1), q[0]
+	for _, j := range cands {
+		if v := f.includeBound(j, k); v < best {
+			best, bj = v, j
+		}
+	}
+	return bj
 }
 
 // leaf takes the current set as the incumbent if it is better.
@@ -261,31 +314,38 @@ func (b *bb) groupsPossible(k int) bool {
 	return b.sp.canCompleteWith(b.chosenMask(), func(j int) bool { return b.status[j] == 0 }, k) != no
 }
 
-// top returns the free candidates with the k largest positive s (largest
-// first, ties by index) and their sum.
+// top returns the free candidates with the k largest s (largest first,
+// ties by index) and their sum. Exactly k more candidates are to come, so
+// the sum counts negative s too.
 func (b *bb) top(k int) ([]int, float64) {
-	var q []int
-	for j, v := range b.s {
-		if v <= 0 || b.status[j] != 0 {
-			continue
-		}
-		if len(q) == k && v <= b.s[q[k-1]] {
+	return b.topOf(b.s, k, -1)
+}
+
+// topOf is top for the sums s, leaving out candidate skip.
+func (b *bb) topOf(s []float64, k, skip int) ([]int, float64) {
+	q := b.qBuf[:0]
+	for j, v := range s {
+		if b.status[j] != 0 || j == skip {
 			continue
 		}
 		if len(q) == k {
+			if v <= s[q[k-1]] {
+				continue
+			}
 			q = q[:k-1]
 		}
 		at := len(q)
-		for at > 0 && b.s[q[at-1]] < v {
+		for at > 0 && s[q[at-1]] < v {
 			at--
 		}
 		q = slices.Insert(q, at, j)
 	}
+	b.qBuf = q
 	sum := 0.0
 	for _, j := range q {
-		sum += b.s[j]
+		sum += s[j]
 	}
-	return q, sum
+	return slices.Clone(q), sum
 }
 
 // fix applies the fixings that the sums allow: the bound is the node's
@@ -296,14 +356,11 @@ func (b *bb) top(k int) ([]int, float64) {
 // completion needs go in. It reports whether it fixed any.
 func (b *bb) fix(bound float64, q []int, k int) bool {
 	limit := b.incVal - b.tol
-	sk := 0.0 // the k-th largest s, 0 when fewer are positive
-	if len(q) == k {
-		sk = b.s[q[k-1]]
-	}
+	sk := b.s[q[k-1]] // the k-th largest s
 	for _, j := range q {
 		b.inQ[j] = true
 	}
-	sk1 := 0.0 // the (k+1)-th largest
+	sk1 := math.Inf(-1) // the (k+1)-th largest
 	for j, v := range b.s {
 		if b.status[j] == 0 && !b.inQ[j] && v > sk1 {
 			sk1 = v
@@ -317,7 +374,7 @@ func (b *bb) fix(bound float64, q []int, k int) bool {
 		}
 	}
 	for j, st := range b.status {
-		if st == 0 && !b.inQ[j] && bound-sk+max(b.s[j], 0) < limit {
+		if st == 0 && !b.inQ[j] && bound-sk+b.s[j] < limit {
 			b.exclude(j)
 			fixed = true
 		}
@@ -332,6 +389,18 @@ func (b *bb) fix(bound float64, q []int, k int) bool {
 	return fixed
 }
 
+// The subgradient steps at a node, at the root, and the steps without
+// progress after which the step size halves.
+const (
+	bbIters     = 3
+	bbRootIters = 200
+	bbStall     = 30
+)
+
+// bbStrongOut is how many candidates outside the top k strong branching
+// tries besides those in it.
+const bbStrongOut = 5
+
 // fcBB is the first-choice side of branch and bound.
 type fcBB struct {
 	*bb
@@ -344,6 +413,14 @@ type fcBB struct {
 	stamp            int32
 	tDepth           [][]float64
 	tBest            []float64
+	tCur             []float64 // the t of the node bound last worked on
+	s2               []float64
+	// π, the multipliers of the preference constraints, by place in the
+	// customers' lists; shared by all nodes (any π >= 0 gives a bound).
+	pi, piBest, gpi  []float64
+	act              []bool
+	iters, rootIters int
+	stallMax         int
 }
 
 func newFCBB(b *bb) *fcBB {
@@ -381,6 +458,12 @@ func newFCBB(b *bb) *fcBB {
 		f.pos[i] = int32(len(mine))
 	}
 	f.lst = lst
+	f.pi = make([]float64, len(lst))
+	f.s2 = make([]float64, n)
+	f.piBest = make([]float64, len(lst))
+	f.gpi = make([]float64, len(lst))
+	f.act = make([]bool, len(lst))
+	f.iters, f.rootIters, f.stallMax = bbIters, bbRootIters, bbStall
 	f.coff = make([]int32, n+1)
 	for j := range n {
 		f.coff[j+1] = f.coff[j] + count[j]
@@ -422,56 +505,137 @@ func (f *fcBB) add(j int) {
 
 func (f *fcBB) restore(u undoRec) { f.pos[u.i], f.bm[u.i] = u.x, u.a }
 
-// child sets the t of depth d+1 from the t of depth d, following the
-// customers whose margins changed since m: their gains moved by the
-// change, and so does t.
+// child sets the multipliers of depth d+1 from those of depth d. A
+// customer that now buys a candidate it prefers to what it bought sees
+// its gains fall by what it gained, w_i (m_new - m_old), and loses the
+// candidates below the new one, with their π: taking t down by both keeps
+// every remaining term of the bound as it was, so the child starts no
+// worse than its parent.
 func (f *fcBB) child(d int, m bbMark) {
 	for len(f.tDepth) <= d+1 {
 		f.tDepth = append(f.tDepth, make([]float64, f.sp.nc))
 	}
 	t := f.tDepth[d+1]
 	copy(t, f.tDepth[d])
+	pi := f.pi
 	f.stamp++
 	for _, u := range f.undo[m.n:] {
 		if u.i < 0 || f.seen[u.i] == f.stamp {
 			continue
 		}
-		f.seen[u.i] = f.stamp
-		t[u.i] = max(0, t[u.i]-f.sp.w[u.i]*(f.bm[u.i]-u.a))
+		i := u.i
+		f.seen[i] = f.stamp
+		off := f.off[i]
+		r := 0.0
+		for y := off + f.pos[i]; y < off+u.x; y++ {
+			if f.status[f.lst[y]] != 2 {
+				r += pi[y]
+			}
+		}
+		t[i] = max(0, t[i]-f.sp.w[i]*(f.bm[i]-u.a)-r)
 	}
 }
 
-// sums computes s_j(t) for the free candidates and every customer's
-// largest gain.
+// includeBound returns the bound of the node's include-j child at the
+// node's multipliers (as child carries them over), from the node's sums:
+// only the customers who prefer j to what they buy change.
+func (f *fcBB) includeBound(j, k int) float64 {
+	t := f.tCur
+	s2 := f.s2
+	copy(s2, f.s)
+	val, sumT := f.val, 0.0
+	for _, x := range t {
+		sumT += x
+	}
+	mj := f.p.Margin[j]
+	for x := f.coff[j]; x < f.coff[j+1]; x++ {
+		i, at := f.ccus[x], f.cpos[x]
+		if at >= f.pos[i] {
+			continue
+		}
+		w, v, ti := f.sp.w[i], f.bm[i], t[i]
+		off := int(f.off[i])
+		pi := f.pi[off : off+int(f.pos[i])]
+		// Take out the customer's old terms, and add the new ones over the
+		// shorter list.
+		P := 0.0
+		r := 0.0
+		for y := len(pi) - 1; y >= 0; y-- {
+			jj := f.lst[off+y]
+			if f.status[jj] != 0 {
+				continue
+			}
+			P += pi[y]
+			if y >= int(at) {
+				r += pi[y]
+			}
+			if c := w*(f.p.Margin[jj]-v) + P; c > ti {
+				s2[jj] -= c - ti
+			}
+			s2[jj] += pi[y]
+		}
+		d := w * (mj - v)
+		tn := max(0, ti-d-r)
+		P = 0
+		for y := int(at) - 1; y >= 0; y-- {
+			jj := f.lst[off+y]
+			if f.status[jj] != 0 {
+				continue
+			}
+			P += pi[y]
+			if c := w*(f.p.Margin[jj]-mj) + P; c > tn {
+				s2[jj] += c - tn
+			}
+			s2[jj] -= pi[y]
+		}
+		val += d
+		sumT += tn - ti
+	}
+	if k == 1 {
+		return val
+	}
+	_, top := f.topOf(s2, k-1, j)
+	return val + sumT + top
+}
+
+// sums computes s_j(t, π) for the free candidates and every customer's
+// largest c_ij + P_ij.
 func (f *fcBB) sums(t []float64) {
 	clear(f.s)
 	p := f.p
 	for i := range f.sp.nc {
 		w, v, ti := f.sp.w[i], f.bm[i], t[i]
 		cm := 0.0
-		for _, j := range f.lst[f.off[i] : f.off[i]+f.pos[i]] {
+		off := f.off[i]
+		pi := f.pi[off : off+f.pos[i]]
+		P := 0.0
+		for x := len(pi) - 1; x >= 0; x-- {
+			j := f.lst[int(off)+x]
 			if f.status[j] != 0 {
 				continue
 			}
-			c := w * (p.Margin[j] - v)
+			P += pi[x]
+			c := w*(p.Margin[j]-v) + P
 			if c > ti {
 				f.s[j] += c - ti
 			}
+			f.s[j] -= pi[x]
 			cm = max(cm, c)
 		}
 		f.cmax[i] = cm
 	}
 }
 
-// bound returns the best B(t) over a few subgradient steps from the
-// node's t (many at the root), leaves t at its best and b.s at the sums
-// for it, and returns the top k.
+// bound returns the best B(t, π) over a few subgradient steps from the
+// node's t and the last π (many steps at the root), leaves t and π at
+// their best and b.s at the sums for them, and returns the top k.
 func (f *fcBB) bound(d, k int) (float64, []int) {
-	iters := 3
+	iters := f.iters
 	if d == 0 {
-		iters = 50
+		iters = f.rootIters
 	}
 	t := f.tDepth[d]
+	f.tCur = t
 	nc := f.sp.nc
 	best := math.Inf(1)
 	var bestQ []int
@@ -489,29 +653,62 @@ func (f *fcBB) bound(d, k int) (float64, []int) {
 		if val < best {
 			best, bestQ, last = val, q, true
 			copy(f.tBest, t)
+			copy(f.piBest, f.pi)
 			stall = 0
-		} else if stall++; stall >= 2 {
+		} else if stall++; stall >= f.stallMax {
 			theta /= 2
 			stall = 0
 		}
-		if it == iters || best < f.incVal-f.tol {
+		if it >= iters || best < f.incVal-f.tol {
 			break
 		}
-		// The subgradient: 1 minus the number of the top k that count
-		// the customer.
+		// The subgradient. For t_i: 1 minus the number of the top k
+		// that count the customer (c + P > t). For π at candidate j in
+		// i's list: the number of counting top-k candidates at j or
+		// above, less 1 if j is in the top k.
 		for _, j := range q {
 			f.inQ[j] = true
 		}
 		norm := 0.0
 		for i := range nc {
 			w, v, ti := f.sp.w[i], f.bm[i], t[i]
-			cnt := 0
-			for _, j := range f.lst[f.off[i] : f.off[i]+f.pos[i]] {
-				if f.inQ[j] && w*(f.p.Margin[j]-v) > ti {
-					cnt++
+			off := int(f.off[i])
+			pi := f.pi[off : off+int(f.pos[i])]
+			g := f.gpi[off : off+int(f.pos[i])]
+			act := f.act[off : off+int(f.pos[i])]
+			P := 0.0
+			for x := len(pi) - 1; x >= 0; x-- {
+				j := f.lst[off+x]
+				act[x] = false
+				if f.status[j] != 0 {
+					continue
 				}
+				P += pi[x]
+				act[x] = f.inQ[j] && w*(f.p.Margin[j]-v)+P > ti
 			}
-			f.g[i] = 1 - float64(cnt)
+			above := 0
+			for x := range pi {
+				j := f.lst[off+x]
+				if f.status[j] != 0 {
+					g[x] = 0
+					continue
+				}
+				if act[x] {
+					above++
+				}
+				g[x] = float64(above)
+				if f.inQ[j] {
+					g[x]--
+				}
+				if g[x] > 0 && pi[x] == 0 {
+					g[x] = 0 // π cannot go below 0
+				}
+				norm += g[x] * g[x]
+			}
+			f.g[i] = 1 - float64(above)
+			if f.g[i] > 0 && ti == 0 {
+				f.g[i] = 0
+			}
 			norm += f.g[i] * f.g[i]
 		}
 		for _, j := range q {
@@ -523,9 +720,16 @@ func (f *fcBB) bound(d, k int) (float64, []int) {
 		step := theta * max(val-f.incVal, 1e-9*math.Abs(val)) / norm
 		for i := range nc {
 			t[i] = min(max(t[i]-step*f.g[i], 0), f.cmax[i])
+			off := int(f.off[i])
+			for x := off; x < off+int(f.pos[i]); x++ {
+				if f.gpi[x] != 0 {
+					f.pi[x] = max(f.pi[x]-step*f.gpi[x], 0)
+				}
+			}
 		}
 	}
 	copy(t, f.tBest)
+	copy(f.pi, f.piBest)
 	if !last {
 		f.sums(t)
 	}

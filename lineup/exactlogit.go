@@ -75,6 +75,17 @@ func (l *logitBB) restore(u undoRec) { l.num[u.i], l.den[u.i] = u.a, u.b }
 
 func (l *logitBB) child(int, bbMark) {}
 
+// pick branches on the candidate the bound likes best.
+func (l *logitBB) pick(q []int, _ int) int {
+	j := q[0]
+	for _, c := range q {
+		if l.s[c] > l.s[j] {
+			j = c
+		}
+	}
+	return j
+}
+
 func (l *logitBB) bound(_, k int) (float64, []int) {
 	p := l.p
 	n, nc := l.sp.n, l.sp.nc
@@ -137,7 +148,8 @@ func (l *logitBB) bound(_, k int) (float64, []int) {
 	if b1 < mixed {
 		// Every customer on its own bound: no sums to fix or branch with.
 		clear(l.s)
-		return b1, nil
+		q, _ := l.top(k)
+		return b1, q
 	}
 	return mixed, q
 }

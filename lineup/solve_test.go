@@ -45,7 +45,10 @@ func TestSolveAgainstBruteForce(t *testing.T) {
 						if !sol.Proven {
 							t.Errorf("instance %d, %s: not proven", inst, m)
 						}
-						if sol.Objective != want {
+						// First choice: exactly the optimum. Logit: the
+						// same up to the order of the sums, as sets of
+						// identical candidates are worth the same.
+						if sol.Objective != want && (rule == FirstChoice || math.Abs(sol.Objective-want) > 1e-12*math.Abs(want)) {
 							t.Errorf("instance %d, %s: objective %v, want the optimum %v (%v, brute force chose %v)\n%+v",
 								inst, m, sol.Objective, want, sol.Chosen, arg, p)
 						}

@@ -50,6 +50,7 @@ Usage:
   tailor simulate --survey SURVEY.json --fit FIT.json --products PHONES.csv [--rule logit|first-choice|rfc] [--json]
   tailor population [FILE] --survey SURVEY.json [--people N] [--answers answers.csv] [--spec answers.spec]
   tailor survey design [FILE] --attributes a,b,... [--prices P,...|--price-range MIN:MAX:STEPS] [--json]
+  tailor lineup --matrix FILE --k N [--rule first-choice|logit] [--method auto|exact|greedy|swap|anneal] [--json]
   tailor help
 
 FILE is a model in the model language (docs/model-language.md) or, if it
@@ -62,7 +63,9 @@ fit estimates a choice model from a data file and a utility specification
 (docs/choice-models.md); survey design designs a choice-based conjoint
 survey from the model (docs/surveys.md); population has simulated
 respondents with known tastes answer it; simulate predicts shares of
-preference from a fit (docs/market-simulator.md). Each takes --help.
+preference from a fit (docs/market-simulator.md); lineup chooses the K
+variants to offer from a matrix of customers' utilities (docs/lineup.md).
+Each takes --help.
 
 demo and serve take --help for every flag; each flag has an environment
 variable (TAILOR_ADDR, TAILOR_DB, ...). user add reads the password from
@@ -93,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.populationCmd(args[1:])
 	case "simulate":
 		return env.simulate(args[1:])
+	case "lineup":
+		return env.lineupCmd(args[1:])
 	case "survey":
 		if len(args) < 2 || args[1] != "design" {
 			return fmt.Errorf("unknown survey command; want \"tailor survey design\"")

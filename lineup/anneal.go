@@ -21,6 +21,9 @@ const annealChains = 8
 // customers).
 const poolEntries = 1 << 23
 
+// annealWork is the work a chain may do by default, in customer visits.
+const annealWork = 5e7
+
 // pool is the candidates the chains may use.
 type pool struct {
 	ids []int   // candidate numbers, ascending
@@ -128,6 +131,18 @@ func (sp *space) newPool(s []int) *pool {
 	return pl
 }
 
+// moveCost returns the customers an average move visits.
+func (pl *pool) moveCost(sp *space) int {
+	if pl.exp != nil {
+		return sp.nc
+	}
+	total := 0
+	for _, c := range pl.cust {
+		total += len(c)
+	}
+	return 2 * total / max(1, len(pl.cust))
+}
+
 // chain is one annealing run's state, for either rule.
 type chain interface {
 	// delta returns f(s-s[q]+a)-f(s).
@@ -153,7 +168,11 @@ func (r *runner) anneal(s []int) []int {
 	if len(pl.ids) <= len(s) {
 		return s
 	}
+	// The moves per chain: enough to visit every pool candidate in every
+	// slot a few times, within a budget of work (a move costs about the
+	// customers it touches).
 	iters := max(2000, 20*len(pl.ids)*sp.k)
+	iters = min(iters, max(2000, annealWork/max(1, pl.moveCost(sp))))
 	results := make([][]int, annealChains)
 	values := make([]float64, annealChains)
 	var next, done atomic.Int64
@@ -279,19 +298,63 @@ func (r *runner) runChain(pl *pool, s []int, c, iters int, tick func()) []int {
 }
 
 // fcChain is a first-choice chain: every customer's best and second-best
-// options in s (as in fcState).
+// options in s (as in fcState), and its utilities of the members of s
+// (-Inf where it prefers not buying), so that a customer's options are
+// recomputed without reaching into the matrix.
 type fcChain struct {
 	sp    *space
 	pl    *pool
 	s     []int // shared with runChain, which updates it after move
 	st    *fcState
-	mark  []int32 // per customer: the stamp of the move that saw it
+	us    []float64 // us[i*k+q]: customer i's utility of s[q]
+	mark  []int32   // per customer: the stamp of the move that saw it
 	ua    []float64
 	stamp int32
 }
 
 func newFCChain(sp *space, pl *pool, s []int) *fcChain {
-	return &fcChain{sp: sp, pl: pl, s: s, st: sp.fcState(s), mark: make([]int32, sp.nc), ua: make([]float64, sp.nc)}
+	ch := &fcChain{sp: sp, pl: pl, s: s, st: sp.fcState(s), mark: make([]int32, sp.nc), ua: make([]float64, sp.nc),
+		us: make([]float64, sp.nc*len(s))}
+	for i := range ch.us {
+		ch.us[i] = math.Inf(-1)
+	}
+	for q, j := range s {
+		ch.fill(q, j)
+	}
+	return ch
+}
+
+// fill sets the utilities of slot q to those of candidate j.
+func (ch *fcChain) fill(q, j int) {
+	x := ch.pl.at[j]
+	k := len(ch.s)
+	util := ch.pl.util[x]
+	for y, i := range ch.pl.cust[x] {
+		ch.us[int(i)*k+q] = util[y]
+	}
+}
+
+// reset recomputes customer i's options from its utilities of s.
+func (ch *fcChain) reset(i int) {
+	st := ch.st
+	k := len(ch.s)
+	b1, b2 := -1, -1
+	none := ch.sp.p.None[i]
+	u1, u2 := none, none
+	for q, u := range ch.us[i*k : (i+1)*k] {
+		if u <= none {
+			continue
+		}
+		j := ch.s[q]
+		switch {
+		case beats(u, j, u1, b1):
+			b2, u2 = b1, u1
+			b1, u1 = j, u
+		case beats(u, j, u2, b2):
+			b2, u2 = j, u
+		}
+	}
+	st.b1[i], st.b2[i], st.u1[i], st.u2[i] = int32(b1), int32(b2), u1, u2
 }
 
 func (ch *fcChain) delta(q, a int) float64 {
@@ -310,12 +373,13 @@ func (ch *fcChain) delta(q, a int) float64 {
 	util := ch.pl.util[qa]
 	for x, i := range ch.pl.cust[qa] {
 		u := util[x]
-		if st.b1[i] == r {
+		b1 := st.b1[i]
+		if b1 == r {
 			ch.mark[i], ch.ua[i] = ch.stamp, u
 			continue
 		}
-		if beats(u, a, st.u1[i], int(st.b1[i])) {
-			d += sp.w[i] * (ma - sp.margin(st.b1[i]))
+		if u >= st.u1[i] && beats(u, a, st.u1[i], int(b1)) {
+			d += sp.w[i] * (ma - sp.margin(b1))
 		}
 	}
 	// Customers who buy r: they fall back to b2, or a if they prefer it.
@@ -334,13 +398,18 @@ func (ch *fcChain) delta(q, a int) float64 {
 }
 
 func (ch *fcChain) move(q, a int) {
-	sp, st, p := ch.sp, ch.st, ch.sp.p
+	st := ch.st
 	r := int32(ch.s[q])
+	k := len(ch.s)
+	for _, i := range ch.pl.cust[ch.pl.at[r]] {
+		ch.us[int(i)*k+q] = math.Inf(-1)
+	}
 	ch.s[q] = a
+	ch.fill(q, a)
 	// Whoever had r among its two options: recompute from the new set.
 	for _, i := range ch.pl.cust[ch.pl.at[r]] {
 		if st.b1[i] == r || st.b2[i] == r {
-			st.set(p, int(i), ch.s)
+			ch.reset(int(i))
 		}
 	}
 	qa := ch.pl.at[a]
@@ -358,7 +427,6 @@ func (ch *fcChain) move(q, a int) {
 			st.b2[i], st.u2[i] = int32(a), u
 		}
 	}
-	_ = sp
 	ch.s[q] = int(r) // runChain makes the change
 }
 

@@ -48,7 +48,7 @@ import (
 
 // exactFits reports whether branch and bound's tables fit in memory.
 func (sp *space) exactFits() bool {
-	return float64(sp.nc)*float64(sp.n) <= 3e7
+	return float64(sp.nc)*float64(sp.n) <= 1e7
 }
 
 // undoRec undoes one change: candidate j's status when i = -1-j (x holds
@@ -110,6 +110,34 @@ type bb struct {
 
 // exact runs branch and bound from the incumbent inc.
 func (r *runner) exact(inc []int) (*Solution, error) {
+	b := r.newBB(inc)
+	b.search()
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
+	sol := &Solution{Chosen: b.inc, Method: Exact, Nodes: b.nodes, Proven: !b.aborted}
+	sol.Bound = b.incVal
+	if b.aborted {
+		// Whatever is unexplored lies under an open node's bound, and
+		// everything under the root's.
+		sol.Bound = max(min(b.open, b.rootBound), b.incVal)
+	}
+	return sol, nil
+}
+
+// bbRootBound returns the bound at the root of branch and bound, with inc
+// as the incumbent.
+func (r *runner) bbRootBound(inc []int) float64 {
+	b := r.newBB(inc)
+	b.start()
+	if len(b.in) == b.k {
+		return b.incVal
+	}
+	bound, _ := b.rule.bound(0, b.k-len(b.in))
+	return max(bound, b.incVal)
+}
+
+func (r *runner) newBB(inc []int) *bb {
 	sp := r.sp
 	b := &bb{run: r, sp: sp, p: sp.p, k: sp.k,
 		status: make([]int8, sp.n), s: make([]float64, sp.n), inQ: make([]bool, sp.n),
@@ -119,16 +147,7 @@ func (r *runner) exact(inc []int) (*Solution, error) {
 	} else {
 		b.rule = newFCBB(b)
 	}
-	b.search()
-	if err := r.ctx.Err(); err != nil {
-		return nil, err
-	}
-	sol := &Solution{Chosen: b.inc, Method: Exact, Nodes: b.nodes, Proven: !b.aborted}
-	sol.Bound = b.incVal
-	if b.aborted {
-		sol.Bound = max(b.open, b.incVal)
-	}
-	return sol, nil
+	return b
 }
 
 // include fixes candidate j in.
@@ -172,7 +191,8 @@ func (b *bb) undoTo(m bbMark) {
 	b.val = m.val
 }
 
-func (b *bb) search() {
+// start fixes the forbidden candidates out and the required ones in.
+func (b *bb) start() {
 	sp := b.sp
 	for j := range sp.n {
 		b.nFree++
@@ -184,6 +204,10 @@ func (b *bb) search() {
 		}
 	}
 	b.undo = b.undo[:0]
+}
+
+func (b *bb) search() {
+	b.start()
 	b.node(0, math.Inf(1), 1)
 	b.run.progress(1, b.incVal, true)
 }

@@ -40,9 +40,9 @@ type Options struct {
 	Seed    uint64
 	Workers int // 0: GOMAXPROCS
 	// Time limits exact and anneal (0: the method's default: none for
-	// exact, an iteration budget for anneal, and for auto 10 s of branch
-	// and bound after the heuristics). A run stopped by its time limit is
-	// not reproducible.
+	// exact, a budget of moves for anneal, and for auto 10 s of branch and
+	// bound after the heuristics; auto gives the heuristics at most half of
+	// a limit). A run stopped by its time limit is not reproducible.
 	Time time.Duration
 	// Progress, when set, is told now and then how far the run is (0 to 1)
 	// and the best objective so far. Calls come one at a time.
@@ -180,12 +180,18 @@ func (r *runner) solve() (*Solution, error) {
 		inc := sp.swap(sp.greedy())
 		return r.exact(inc)
 	}
-	// Auto: the heuristics, then branch and bound for what time allows.
+	// Auto: the heuristics (in at most half the time limit), then branch
+	// and bound for what time allows.
+	if r.opts.Time > 0 {
+		r.deadline = r.start.Add(r.opts.Time / 2)
+	}
 	inc := r.anneal(sp.swap(sp.greedy()))
 	if r.ctx.Err() != nil {
 		return nil, r.ctx.Err()
 	}
-	if r.opts.Time == 0 {
+	if r.opts.Time > 0 {
+		r.deadline = r.start.Add(r.opts.Time)
+	} else {
 		r.deadline = time.Now().Add(autoExactTime)
 	}
 	if sp.exactFits() && !r.expired() {
@@ -193,7 +199,7 @@ func (r *runner) solve() (*Solution, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !sol.Proven && r.sp.p.Objective(sol.Chosen) <= r.sp.p.Objective(inc) {
+		if !sol.Proven && sp.p.Objective(sol.Chosen) <= sp.p.Objective(inc) {
 			sol.Chosen, sol.Method = inc, Anneal
 		}
 		return sol, nil
@@ -202,12 +208,18 @@ func (r *runner) solve() (*Solution, error) {
 }
 
 // rootBound returns an upper bound on the optimum, given a good solution
-// s (which some bounds use).
+// s (which some bounds use): for first choice, branch and bound's root
+// bound when its tables fit, else a weaker one computed by scanning the
+// matrix.
 func (r *runner) rootBound(s []int) float64 {
-	if r.sp.p.Rule == Logit {
-		return r.sp.logitRootBound()
+	sp := r.sp
+	if sp.p.Rule == Logit {
+		return sp.logitRootBound()
 	}
-	return r.sp.fcRootBound(s, 8)
+	if sp.exactFits() {
+		return r.bbRootBound(s)
+	}
+	return sp.fcRootBound(s, 8)
 }
 
 // space is a problem prepared for search: the constraints in the form the

@@ -2,10 +2,14 @@ package lineup
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/tailor-c2b/tailor/errs"
 )
 
 // TestSolveAgainstBruteForce holds every method to the optimum found by
@@ -104,5 +108,131 @@ func checkFeasible(t *testing.T, p *Problem, chosen []int) {
 		if !slices.ContainsFunc(grp, func(j int) bool { return mask[j] }) {
 			t.Errorf("chosen %v misses group %d %v", chosen, g, grp)
 		}
+	}
+}
+
+// TestSolveMedium: on conjoint-like instances of 100 candidates and 100
+// customer types, exact proves an optimum that auto also reaches, every
+// bound holds, and annealing comes within 1% of the optimum.
+func TestSolveMedium(t *testing.T) {
+	for _, tt := range []struct {
+		k    int
+		seed uint64
+	}{{3, 1}, {5, 2}, {5, 3}, {10, 4}} {
+		p := genConjoint(100, 100, tt.k, tt.seed)
+		ex, err := Solve(context.Background(), p, Options{Method: Exact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ex.Proven || ex.Gap != 0 || ex.Nodes == 0 {
+			t.Errorf("k=%d: exact not proven: %+v", tt.k, ex)
+		}
+		for _, m := range []Method{Auto, Greedy, Swap, Anneal} {
+			sol, err := Solve(context.Background(), p, Options{Method: m, Seed: tt.seed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFeasible(t, p, sol.Chosen)
+			if sol.Objective > ex.Objective || sol.Bound < ex.Objective || sol.Gap < 0 {
+				t.Errorf("k=%d %s: objective %v, bound %v, gap %v; the optimum is %v", tt.k, m, sol.Objective, sol.Bound, sol.Gap, ex.Objective)
+			}
+			if m == Auto && (sol.Objective != ex.Objective || !sol.Proven) {
+				t.Errorf("k=%d auto: %v (proven %v), want the optimum %v", tt.k, sol.Objective, sol.Proven, ex.Objective)
+			}
+			if m == Anneal && sol.Objective < 0.99*ex.Objective {
+				t.Errorf("k=%d anneal: %v, below 99%% of the optimum %v", tt.k, sol.Objective, ex.Objective)
+			}
+			t.Logf("k=%d %-6s %.4f of the optimum, gap %.3f", tt.k, m, sol.Objective/ex.Objective, sol.Gap)
+		}
+	}
+}
+
+// TestExactLogitMedium holds exact logit search to enumeration on
+// instances too big for the small-instance test, with groups.
+func TestExactLogitMedium(t *testing.T) {
+	p := genConjoint(30, 24, 3, 9)
+	p.Rule, p.Scale = Logit, 1.5
+	p.Groups = [][]int{{0, 1, 2, 3, 4, 5}, {20, 21, 22, 23}}
+	want, _ := bruteForce(p)
+	sol, err := Solve(context.Background(), p, Options{Method: Exact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFeasible(t, p, sol.Chosen)
+	if !sol.Proven || math.Abs(sol.Objective-want) > 1e-12*want {
+		t.Errorf("exact: %v (proven %v), want %v", sol.Objective, sol.Proven, want)
+	}
+}
+
+// TestReproducible: a seed gives the same answer on one worker or two.
+func TestReproducible(t *testing.T) {
+	p := genConjoint(80, 120, 6, 11)
+	for _, m := range []Method{Anneal, Auto} {
+		var first *Solution
+		for _, w := range []int{1, 2, 3} {
+			sol, err := Solve(context.Background(), p, Options{Method: m, Seed: 99, Workers: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first == nil {
+				first = sol
+				continue
+			}
+			if !slices.Equal(sol.Chosen, first.Chosen) || sol.Objective != first.Objective || sol.Bound != first.Bound {
+				t.Errorf("%s with %d workers: %v (%v, bound %v); with 1: %v (%v, bound %v)",
+					m, w, sol.Chosen, sol.Objective, sol.Bound, first.Chosen, first.Objective, first.Bound)
+			}
+		}
+	}
+}
+
+// TestTimeLimit: exact search stopped by its time limit answers in time
+// with an unproven solution and a valid bound and gap.
+func TestTimeLimit(t *testing.T) {
+	p := genConjoint(300, 300, 10, 12)
+	start := time.Now()
+	var calls int
+	var last float64
+	sol, err := Solve(context.Background(), p, Options{Method: Exact, Time: 200 * time.Millisecond,
+		Progress: func(frac, best float64) { calls++; last = frac }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("took %v with a limit of 200ms", el)
+	}
+	an, err := Solve(context.Background(), p, Options{Method: Anneal, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sol.Proven || sol.Bound < max(sol.Objective, an.Objective) || sol.Gap <= 0 || math.IsInf(sol.Bound, 0) {
+		t.Errorf("stopped exact: proven %v, objective %v, bound %v, gap %v (annealing found %v)", sol.Proven, sol.Objective, sol.Bound, sol.Gap, an.Objective)
+	}
+	if calls == 0 || last != 1 {
+		t.Errorf("progress called %d times, last with %v; want at least once, ending at 1", calls, last)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p := genConjoint(50, 50, 4, 1)
+	for _, m := range []Method{Exact, Anneal, Auto} {
+		if _, err := Solve(ctx, p, Options{Method: m}); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: %v, want context.Canceled", m, err)
+		}
+	}
+}
+
+func TestSolveOptions(t *testing.T) {
+	p := genConjoint(5, 5, 2, 1)
+	for _, opts := range []Options{{Method: "best"}, {Workers: -1}, {Time: -time.Second}} {
+		if _, err := Solve(context.Background(), p, opts); errs.Code(err) != errs.Invalid {
+			t.Errorf("Solve with %+v: %v, want invalid", opts, err)
+		}
+	}
+	p.K = 0
+	if _, err := Solve(context.Background(), p, Options{}); errs.Code(err) != errs.Invalid {
+		t.Errorf("Solve with K = 0: %v, want invalid", err)
 	}
 }

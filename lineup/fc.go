@@ -85,20 +85,48 @@ func (sp *space) fcGains(s []int, st *fcState, add []float64, swap [][]float64) 
 			if swap != nil && b1 >= 0 {
 				corr = swap[slot[b1]]
 			}
-			for a := lo; a < hi; a++ {
-				u := row[a]
-				if u < u2 || !beats(u, a, u2, b2) || slot[a] >= 0 {
-					continue
-				}
-				ma := p.Margin[a]
-				if beats(u, a, u1, b1) {
-					add[a] += w * (ma - m1)
-					if corr != nil {
-						corr[a] += w * (m1 - m2)
+			// Only candidates that beat b2 matter; of those in s, that
+			// is b1 alone, which never beats itself (so add[b1] stays 0)
+			// and whose swap entries are never read.
+			// The loops are written without branches on the utility
+			// (flags as integers, which compile to conditional moves):
+			// whether a candidate beats an option is a coin toss to the
+			// processor, and mispredicted branches cost more than the
+			// arithmetic.
+			seg := row[lo:hi]
+			wm1, wm2 := w*m1, w*m2
+			if corr == nil {
+				for x, u := range seg {
+					var k1 uint64
+					if u > u1 {
+						k1 = 1
 					}
-				} else if corr != nil {
-					corr[a] += w * (ma - m2)
+					if u == u1 && lo+x < b1 {
+						k1 = 1
+					}
+					add[lo+x] += float64(k1) * (w*p.Margin[lo+x] - wm1)
 				}
+				continue
+			}
+			for x, u := range seg {
+				var k1, k2 uint64
+				if u > u1 {
+					k1 = 1
+				}
+				if u > u2 {
+					k2 = 1
+				}
+				if u == u1 && lo+x < b1 {
+					k1 = 1
+				}
+				if u == u2 && lo+x < b2 {
+					k2 = 1
+				}
+				a := lo + x
+				wma := w * p.Margin[a]
+				f1, f2 := float64(k1), float64(k2)
+				add[a] += f1 * (wma - wm1)
+				corr[a] += f1*(wm1-wm2) + (f2-f1)*(wma-wm2)
 			}
 		}
 	})
@@ -132,22 +160,27 @@ func (sp *space) fcRootBound(s []int, iters int) float64 {
 
 // fcRoot computes the root bound with dense scans, for any size.
 type fcRoot struct {
-	sp   *space
-	base float64   // the earnings of the required candidates alone
-	v    []float64 // per customer: margin of what it buys from the required candidates
-	b    []int32   // and which (-1: nothing)
-	ub   []float64 // its utility
-	cmax []float64 // per customer: the largest weighted gain over v
-	free []bool    // candidates neither required nor forbidden
-	k    int       // candidates to add
+	sp    *space
+	base  float64   // the earnings of the required candidates alone
+	v     []float64 // per customer: margin of what it buys from the required candidates
+	b     []int32   // and which (-1: nothing)
+	ub    []float64 // its utility
+	cmax  []float64 // per customer: the largest weighted gain over v
+	free  []bool    // candidates neither required nor forbidden
+	freeF []float64 // 1 for those, else 0
+	k     int       // candidates to add
 }
 
 func (sp *space) newFCRoot() *fcRoot {
 	p := sp.p
 	rb := &fcRoot{sp: sp, v: make([]float64, sp.nc), b: make([]int32, sp.nc), ub: make([]float64, sp.nc),
 		cmax: make([]float64, sp.nc), free: make([]bool, sp.n), k: sp.k - len(sp.must)}
+	rb.freeF = make([]float64, sp.n)
 	for j := range sp.n {
 		rb.free[j] = sp.allowed[j] && !sp.isMust[j]
+		if rb.free[j] {
+			rb.freeF[j] = 1
+		}
 	}
 	for i := range sp.nc {
 		b := p.firstChoice(i, sp.must)
@@ -181,13 +214,19 @@ func (rb *fcRoot) sums(t []float64, withMax bool) []float64 {
 			w, v, b, ub, ti := sp.w[i], rb.v[i], int(rb.b[i]), rb.ub[i], t[i]
 			for a := lo; a < hi; a++ {
 				u := row[a]
-				if u < ub || !rb.free[a] || !beats(u, a, ub, b) {
-					continue
+				var k uint64
+				if u > ub {
+					k = 1
 				}
-				c := w * (p.Margin[a] - v)
+				if u == ub && a < b {
+					k = 1
+				}
+				c := float64(k) * rb.freeF[a] * w * (p.Margin[a] - v)
+				var kt uint64
 				if c > ti {
-					s[a] += c - ti
+					kt = 1
 				}
+				s[a] += float64(kt) * (c - ti)
 				if cm != nil && c > cm[i] {
 					cm[i] = c
 				}

@@ -219,7 +219,11 @@ func (r *runner) rootBound(s []int) float64 {
 	if sp.exactFits() {
 		return r.bbRootBound(s)
 	}
-	return sp.fcRootBound(s, 8)
+	iters := 8
+	if float64(sp.nc)*float64(sp.n) > 1e8 {
+		iters = 3 // each step is a scan of the whole matrix
+	}
+	return sp.fcRootBound(s, iters)
 }
 
 // space is a problem prepared for search: the constraints in the form the

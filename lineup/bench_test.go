@@ -1,0 +1,75 @@
+package lineup
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkExact times branch and bound on conjoint-like instances of 100
+// candidates and 100 customer types (bench/ holds the comparison with
+// GLPK on the same kind of instance):
+//
+//	go test -run - -bench Exact -benchtime 3x ./lineup
+func BenchmarkExact(b *testing.B) {
+	for _, k := range []int{3, 5, 10} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			p := genConjoint(100, 100, k, seed)
+			b.Run(fmt.Sprintf("100x100-k%d-s%d", k, seed), func(b *testing.B) {
+				var sol *Solution
+				for b.Loop() {
+					var err error
+					if sol, err = Solve(context.Background(), p, Options{Method: Exact}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if !sol.Proven {
+					b.Fatal("not proven")
+				}
+				b.ReportMetric(float64(sol.Nodes), "nodes")
+				b.ReportMetric(sol.Objective, "objective")
+			})
+		}
+	}
+}
+
+// BenchmarkScale times auto (greedy, swaps, annealing, then the root
+// bound) on large first-choice instances in matrix form, K = 5, on two
+// workers. 100,000 candidates by 10,000 customers is a matrix of 8 GB and
+// runs only when LINEUP_BENCH_HUGE is set:
+//
+//	go test -run - -bench Scale -benchtime 1x -timeout 1h ./lineup
+func BenchmarkScale(b *testing.B) {
+	sizes := []struct{ candidates, customers int }{{100000, 1000}, {10000, 10000}}
+	if os.Getenv("LINEUP_BENCH_HUGE") != "" {
+		sizes = append(sizes, struct{ candidates, customers int }{100000, 10000})
+	}
+	for _, size := range sizes {
+		b.Run(fmt.Sprintf("%dx%d", size.candidates, size.customers), func(b *testing.B) {
+			start := time.Now()
+			p := genConjoint(size.customers, size.candidates, 5, 1)
+			b.Logf("generated in %.1fs", time.Since(start).Seconds())
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			var sol *Solution
+			for b.Loop() {
+				var err error
+				sol, err = Solve(context.Background(), p, Options{Method: Auto, Workers: 2, Seed: 1, Time: 60 * time.Second})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(sol.Seconds, "s/solve")
+			b.ReportMetric(sol.Objective, "objective")
+			b.ReportMetric(100*sol.Gap, "gap%")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MB-alloc/op")
+			b.Logf("%s: objective %.4f, bound %.4f, gap %.1f%%, %.1fs", sol.Method, sol.Objective, sol.Bound, 100*sol.Gap, sol.Seconds)
+		})
+	}
+}

@@ -683,7 +683,7 @@ func (f *fcBB) bound(d, k int) (float64, []int) {
 			theta /= 2
 			stall = 0
 		}
-		if it >= iters || best < f.incVal-f.tol {
+		if it >= iters || best < f.incVal-f.tol || it&15 == 15 && f.run.expired() {
 			break
 		}
 		// The subgradient. For t_i: 1 minus the number of the top k

@@ -54,7 +54,7 @@ type Solution struct {
 	Chosen    []int   `json:"chosen"`          // sorted
 	Objective float64 `json:"objective"`       // p.Objective(Chosen)
 	Bound     float64 `json:"bound"`           // an upper bound on the optimum (+Inf if none known)
-	Gap       float64 `json:"gap"`             // (Bound-Objective)/|Bound|, 0 when proven
+	Gap       float64 `json:"gap"`             // (Bound-Objective)/|Bound| (over |Objective| when Bound is 0), 0 when proven
 	Proven    bool    `json:"proven"`          // Objective is the optimum
 	Method    Method  `json:"method"`          // the method that found Chosen (auto reports the one it ended with)
 	Nodes     int     `json:"nodes,omitempty"` // branch-and-bound nodes
@@ -114,7 +114,8 @@ func Solve(ctx context.Context, p *Problem, opts Options) (*Solution, error) {
 	return sol, nil
 }
 
-// gap returns (bound-obj)/|bound|.
+// gap returns (bound-obj)/|bound|, or over |obj| when the bound is 0 (a
+// negative objective, all margins negative), so that it stays finite.
 func gap(obj, bound float64) float64 {
 	switch {
 	case math.IsInf(bound, 1):
@@ -122,7 +123,7 @@ func gap(obj, bound float64) float64 {
 	case bound == obj:
 		return 0
 	case bound == 0:
-		return math.Inf(1)
+		return (bound - obj) / math.Abs(obj)
 	}
 	return (bound - obj) / math.Abs(bound)
 }

@@ -2,6 +2,7 @@ package lineup
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -241,5 +242,33 @@ func TestSolveOptions(t *testing.T) {
 	p.K = 0
 	if _, err := Solve(context.Background(), p, Options{}); errs.Code(err) != errs.Invalid {
 		t.Errorf("Solve with K = 0: %v, want invalid", err)
+	}
+}
+
+// TestAllMarginsNegative: when every choice loses money, the methods still
+// find the least bad one, and the solution (gap included) encodes as JSON.
+func TestAllMarginsNegative(t *testing.T) {
+	for _, rule := range []Rule{FirstChoice, Logit} {
+		p := genConjoint(20, 15, 2, 3)
+		p.Rule = rule
+		for j := range p.Margin {
+			p.Margin[j] = -1 - float64(j%4)
+		}
+		want, _ := bruteForce(p)
+		for _, m := range []Method{Exact, Auto, Greedy, Swap, Anneal} {
+			sol, err := Solve(context.Background(), p, Options{Method: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sol.Objective > want+1e-12 || sol.Bound < want-1e-12 || math.IsInf(sol.Gap, 0) || math.IsNaN(sol.Gap) {
+				t.Errorf("%s %s: objective %v, bound %v, gap %v; the optimum is %v", rule, m, sol.Objective, sol.Bound, sol.Gap, want)
+			}
+			if (m == Exact || m == Auto) && math.Abs(sol.Objective-want) > 1e-12*math.Abs(want) {
+				t.Errorf("%s %s: objective %v, want %v", rule, m, sol.Objective, want)
+			}
+			if _, err := json.Marshal(sol); err != nil {
+				t.Errorf("%s %s: %v", rule, m, err)
+			}
+		}
 	}
 }

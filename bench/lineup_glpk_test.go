@@ -374,16 +374,17 @@ func writeFirstChoiceLP(w io.Writer, p *fcInstance) (*fcModel, error) {
 
 // glpkResult is what one glpsol run found.
 type glpkResult struct {
-	Found     bool    // glpsol found an integer solution
-	Optimal   bool    // glpsol proved its solution optimal (to its tolerances: relative MIP gap 0)
-	Status    string  // glpsol's status line, e.g. "INTEGER OPTIMAL SOLUTION FOUND"
-	Objective float64 // the objective of the best integer solution, as glpsol reports it (-Inf if none)
-	Bound     float64 // the best upper bound at the end (+Inf when none was printed)
-	LPBound   float64 // the optimum of the root LP relaxation
-	Chosen    []int   // the candidates with x_j = 1 in the best solution, sorted
-	Wall      time.Duration
-	Seconds   float64 // glpsol's own "Time used" (0.1 s resolution)
-	MemoryMB  float64 // glpsol's "Memory used"
+	Found     bool          // glpsol found an integer solution
+	Optimal   bool          // glpsol proved its solution optimal (to its tolerances: relative MIP gap 0)
+	Status    string        // glpsol's status line, e.g. "INTEGER OPTIMAL SOLUTION FOUND"
+	Objective float64       // the objective of the best integer solution, as glpsol reports it (-Inf if none)
+	Bound     float64       // the best upper bound at the end (+Inf when none was printed)
+	LPBound   float64       // the optimum of the root LP relaxation
+	Chosen    []int         // the candidates with x_j = 1 in the best solution, sorted
+	Wall      time.Duration // of the glpsol process, reading the LP file and writing the solution included
+	CPU       time.Duration // user and system time of the glpsol process
+	Seconds   float64       // glpsol's own "Time used" (0.1 s resolution)
+	MemoryMB  float64       // glpsol's "Memory used"
 	Model     *fcModel
 	Log       string
 }
@@ -396,10 +397,11 @@ var (
 	glpkStatusR = regexp.MustCompile(`(?m)^(INTEGER OPTIMAL SOLUTION FOUND.*|TIME LIMIT EXCEEDED.*|PROBLEM HAS NO .*|.*SEARCH TERMINATED.*)$`)
 )
 
-// runGLPK writes p as an LP file in dir and solves it with glpsol (default
-// options, a time limit of tmlim seconds), timing the process wall clock.
-// The chosen candidates come from glpsol's raw solution file.
-func runGLPK(ctx context.Context, p *fcInstance, dir string, tmlim int) (*glpkResult, error) {
+// runGLPK writes p as an LP file in dir (NAME.lp) and solves it with glpsol
+// (a time limit of tmlim seconds, default options unless extra gives more),
+// timing the process wall clock; glpsol's log goes to NAME.log and its raw
+// solution, from which the chosen candidates are read, to NAME.sol.
+func runGLPK(ctx context.Context, p *fcInstance, dir string, tmlim int, extra ...string) (*glpkResult, error) {
 	lp := filepath.Join(dir, p.Name+".lp")
 	raw := filepath.Join(dir, p.Name+".sol")
 	f, err := os.Create(lp)
@@ -415,22 +417,31 @@ func runGLPK(ctx context.Context, p *fcInstance, dir string, tmlim int) (*glpkRe
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", lp, err)
 	}
-	cmd := exec.CommandContext(ctx, "glpsol", "--lp", lp, "--tmlim", strconv.Itoa(tmlim), "-w", raw)
+	args := append([]string{"--lp", lp, "--tmlim", strconv.Itoa(tmlim), "-w", raw}, extra...)
+	cmd := exec.CommandContext(ctx, "glpsol", args...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	res := &glpkResult{Wall: time.Since(start), Model: model, Log: string(out),
 		Objective: math.Inf(-1), Bound: math.Inf(1), LPBound: math.NaN()}
+	if ps := cmd.ProcessState; ps != nil {
+		res.CPU = ps.UserTime() + ps.SystemTime()
+	}
+	if err := os.WriteFile(filepath.Join(dir, p.Name+".log"), out, 0o644); err != nil {
+		return res, err
+	}
 	if err != nil {
 		return res, fmt.Errorf("glpsol %s: %w\n%s", lp, err, out)
 	}
 	if m := glpkStatusR.FindStringSubmatch(res.Log); m != nil {
 		res.Status = m[1]
 	}
-	if m := glpkTimeRE.FindStringSubmatch(res.Log); m != nil {
-		res.Seconds, _ = strconv.ParseFloat(m[1], 64)
+	// The search also prints "Time used: ... secs." every minute; the
+	// last line is the total.
+	if ms := glpkTimeRE.FindAllStringSubmatch(res.Log, -1); ms != nil {
+		res.Seconds, _ = strconv.ParseFloat(ms[len(ms)-1][1], 64)
 	}
-	if m := glpkMemRE.FindStringSubmatch(res.Log); m != nil {
-		res.MemoryMB, _ = strconv.ParseFloat(m[1], 64)
+	if ms := glpkMemRE.FindAllStringSubmatch(res.Log, -1); ms != nil {
+		res.MemoryMB, _ = strconv.ParseFloat(ms[len(ms)-1][1], 64)
 	}
 	if i := strings.Index(res.Log, "OPTIMAL LP SOLUTION FOUND"); i >= 0 {
 		if ms := glpkLPRE.FindAllStringSubmatch(res.Log[:i], -1); ms != nil {
@@ -724,8 +735,8 @@ func TestWriteMatrixCSV(t *testing.T) {
 
 // fcOutDir returns the folder that the comparison writes its instances to,
 // out/lineup-glpk (git-ignored), so that they can be tried afterwards:
-// NAME.csv in lineup's matrix CSV, NAME.lp the model glpsol solved and
-// NAME.sol its raw solution.
+// NAME.csv in lineup's matrix CSV, NAME.lp the model glpsol solved,
+// NAME.log its log and NAME.sol its raw solution.
 func fcOutDir(tb testing.TB) string {
 	tb.Helper()
 	dir := filepath.Join("out", "lineup-glpk")
@@ -750,6 +761,10 @@ func fcTimeLimit(tb testing.TB) int {
 	return n
 }
 
+// fcGLPKOptions are further glpsol options from TAILOR_BENCH_GLPK_OPTS
+// (e.g. "--cuts --fpump"), split at white space; none by default.
+func fcGLPKOptions() []string { return strings.Fields(os.Getenv("TAILOR_BENCH_GLPK_OPTS")) }
+
 // writeInstanceCSV writes p to dir/NAME.csv in lineup's matrix CSV.
 func writeInstanceCSV(tb testing.TB, p *fcInstance, dir string) string {
 	tb.Helper()
@@ -772,7 +787,7 @@ func writeInstanceCSV(tb testing.TB, p *fcInstance, dir string) string {
 // the objective it reports.
 func solveGLPK(tb testing.TB, p *fcInstance, dir string, tmlim int) *glpkResult {
 	tb.Helper()
-	res, err := runGLPK(tb.Context(), p, dir, tmlim)
+	res, err := runGLPK(tb.Context(), p, dir, tmlim, fcGLPKOptions()...)
 	if err != nil {
 		tb.Fatalf("%s: %v", p.Name, err)
 	}
@@ -789,8 +804,8 @@ func solveGLPK(tb testing.TB, p *fcInstance, dir string, tmlim int) *glpkResult 
 }
 
 // BenchmarkGLPKFirstChoice solves every instance of fcSpecs with glpsol
-// alone (default options, time limit TAILOR_BENCH_GLPK_TMLIM seconds,
-// default 600), and writes the instances to out/lineup-glpk. Metrics:
+// alone (default options plus TAILOR_BENCH_GLPK_OPTS, time limit
+// TAILOR_BENCH_GLPK_TMLIM seconds, default 600), and writes the instances to out/lineup-glpk. Metrics:
 // glpk-s (wall clock of the process: reading the LP file, preprocessing,
 // solving, writing the solution), glpk-own-s (glpsol's "Time used", 0.1 s
 // resolution), optimal (1 when glpsol proved optimality), objective (the
@@ -810,8 +825,8 @@ func BenchmarkGLPKFirstChoice(b *testing.B) {
 				res = solveGLPK(b, p, dir, tmlim)
 			}
 			reportGLPK(b, res)
-			b.Logf("%s: %s (%s) in %.2f s wall (glpsol: %.1f s, %.1f MB); objective %.6f, bound %.6f, root LP %.6f; chosen %v",
-				p.Name, res.outcome(), res.Status, res.Wall.Seconds(), res.Seconds, res.MemoryMB, res.Objective, res.Bound, res.LPBound, res.Chosen)
+			b.Logf("%s: %s (%s) in %.2f s wall, %.2f s CPU (glpsol: %.1f s, %.1f MB); objective %.6f, bound %.6f, root LP %.6f; chosen %v",
+				p.Name, res.outcome(), res.Status, res.Wall.Seconds(), res.CPU.Seconds(), res.Seconds, res.MemoryMB, res.Objective, res.Bound, res.LPBound, res.Chosen)
 		})
 	}
 }
@@ -823,6 +838,7 @@ func reportGLPK(b *testing.B, res *glpkResult) {
 		optimal = 1
 	}
 	b.ReportMetric(res.Wall.Seconds(), "glpk-s")
+	b.ReportMetric(res.CPU.Seconds(), "glpk-cpu-s")
 	b.ReportMetric(res.Seconds, "glpk-own-s")
 	b.ReportMetric(optimal, "optimal")
 	if res.Found {

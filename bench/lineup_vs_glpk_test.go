@@ -1,9 +1,3 @@
-//go:build lineup
-
-// This file needs package lineup, which is being written in parallel; until
-// it lands, it builds only with -tags lineup. Remove the build line when it
-// has.
-
 package bench
 
 import (

@@ -60,10 +60,15 @@ func (sp *space) newPool(s []int) *pool {
 			picked[j] = true
 			ids = append(ids, j)
 		}
-		alone := make([]float64, sp.n)
-		more := make([]float64, sp.n)
-		sp.gains(sp.must, alone, nil)
-		sp.gains(s, more, nil)
+		alone, more := sp.alone, sp.optimumGains
+		if alone == nil {
+			alone = make([]float64, sp.n)
+			sp.gains(sp.must, alone, nil)
+		}
+		if !slices.Equal(sp.atOptimum, s) {
+			more = make([]float64, sp.n)
+			sp.gains(s, more, nil)
+		}
 		byScore := func(score []float64) []int {
 			var c []int
 			for j := range sp.n {
@@ -205,6 +210,9 @@ func (r *runner) anneal(s []int) []int {
 		if res != nil && values[c] > val {
 			out, val = res, values[c]
 		}
+	}
+	if slices.Equal(out, sp.atOptimum) {
+		return out // already a local optimum over every candidate
 	}
 	return sp.swap(out)
 }

@@ -29,6 +29,9 @@ func (sp *space) greedy() []int {
 	order := make([]int, 0, sp.n)
 	for len(s) < sp.k {
 		sp.gains(s, add, nil)
+		if len(s) == len(sp.must) {
+			sp.alone = slices.Clone(add)
+		}
 		order = order[:0]
 		for j := range sp.n {
 			if sp.allowed[j] && !in[j] {
@@ -104,6 +107,9 @@ func (sp *space) swap(s []int) []int {
 			}
 		}
 		if bq < 0 || !improves(best, cur) {
+			// A local optimum: what each candidate would add to it is
+			// at hand, for annealing's pool.
+			sp.atOptimum, sp.optimumGains = slices.Clone(s), slices.Clone(add)
 			break
 		}
 		r := s[bq]

@@ -222,7 +222,7 @@ func (r *runner) rootBound(s []int) float64 {
 	}
 	iters := 8
 	if float64(sp.nc)*float64(sp.n) > 1e8 {
-		iters = 3 // each step is a scan of the whole matrix
+		iters = 1 // each step is a scan of the whole matrix
 	}
 	return sp.fcRootBound(s, iters)
 }
@@ -241,6 +241,12 @@ type space struct {
 	inGroup [][]int32 // the groups each candidate is in
 	workers int
 	logit   logitData
+
+	// Scans kept for annealing's pool: what every candidate adds to the
+	// required ones, and to the last local optimum swap reached.
+	alone        []float64
+	atOptimum    []int
+	optimumGains []float64
 }
 
 func newSpace(p *Problem, workers int) *space {

@@ -152,8 +152,11 @@ func (db *DB) Close() error {
 	return err
 }
 
-// maxTries is how many times Transact runs fn before giving up on retryable failures.
-const maxTries = 10
+// maxTries is how many times Transact runs fn before giving up on retryable
+// failures. Many writers on one hot row (votes for one design) under
+// SERIALIZABLE on a loaded machine need more than a handful; with the
+// backoff capped at 250 ms, 25 tries wait at most a few seconds.
+const maxTries = 25
 
 // Transact runs fn in a write transaction and commits it if fn returns nil.
 // On PostgreSQL the transaction is SERIALIZABLE. When fn or the commit fails

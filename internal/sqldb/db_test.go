@@ -345,7 +345,7 @@ func TestTransactErrors(t *testing.T) {
 		{"unique violation is not retried", []error{unique}, 1},
 		{"serialization failures are retried", []error{serialization, fmt.Errorf("wrapped: %w", serialization), serialization}, 4},
 		{"deadlock is retried", []error{deadlock}, 2},
-		{"retries stop after 10 tries", repeat(serialization, 20), 10},
+		{"retries stop after maxTries tries", repeat(serialization, maxTries+10), maxTries},
 	}
 	for _, e := range engines(t) {
 		t.Run(e.name, func(t *testing.T) {

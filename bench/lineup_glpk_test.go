@@ -35,7 +35,7 @@ type fcInstance struct {
 	Name                  string
 	Customers, Candidates int
 	K                     int
-	Weight                []float64 // per customer type; they sum to 1
+	Weight                []float64 // per customer type (genFirstChoice makes them sum to 1)
 	Utility               []float64 // Customers×Candidates, row-major
 	None                  []float64 // per customer type
 	Margin                []float64 // per candidate
@@ -62,6 +62,7 @@ var fcSpecs = []fcSpec{
 	{"100x100-k3", 100, 100, 3, 1},
 	{"100x100-k5", 100, 100, 5, 2},
 	{"100x100-k10", 100, 100, 10, 3},
+	{"300x100-k5", 300, 100, 5, 6},
 	{"200x200-k5", 200, 200, 5, 4},
 	{"500x100-k5", 500, 100, 5, 5},
 }
@@ -805,13 +806,16 @@ func solveGLPK(tb testing.TB, p *fcInstance, dir string, tmlim int) *glpkResult 
 
 // BenchmarkGLPKFirstChoice solves every instance of fcSpecs with glpsol
 // alone (default options plus TAILOR_BENCH_GLPK_OPTS, time limit
-// TAILOR_BENCH_GLPK_TMLIM seconds, default 600), and writes the instances to out/lineup-glpk. Metrics:
-// glpk-s (wall clock of the process: reading the LP file, preprocessing,
-// solving, writing the solution), glpk-own-s (glpsol's "Time used", 0.1 s
+// TAILOR_BENCH_GLPK_TMLIM seconds, default 600), and writes the instances to
+// out/lineup-glpk. Metrics: glpk-s (wall clock of the process: reading the LP
+// file, preprocessing, solving, writing the solution), glpk-cpu-s (its user
+// and system time, which other jobs on the machine inflate less),
+// glpk-own-s (glpsol's "Time used", the wall clock of the solve, 0.1 s
 // resolution), optimal (1 when glpsol proved optimality), objective (the
 // expected margin per customer of its best solution), gap-% (between that
 // and its best bound), lp-gap-% (between it and the root LP relaxation),
-// and the model's rows, columns and non-zeros.
+// and the model's rows, columns and non-zeros. Where K is at most 3, it
+// also checks glpsol's optimum against brute force.
 func BenchmarkGLPKFirstChoice(b *testing.B) {
 	requireGLPK(b)
 	dir := fcOutDir(b)
@@ -823,6 +827,13 @@ func BenchmarkGLPKFirstChoice(b *testing.B) {
 			var res *glpkResult
 			for b.Loop() {
 				res = solveGLPK(b, p, dir, tmlim)
+			}
+			if res.Optimal && p.K <= 3 {
+				// Small enough to enumerate: C(100, 3) is 161,700 subsets.
+				want, at := fcBruteForce(p)
+				if math.Abs(res.Objective-want) > 1e-6*want {
+					b.Errorf("%s: glpsol's optimum %.9g, brute force %.9g at %v", p.Name, res.Objective, want, at)
+				}
 			}
 			reportGLPK(b, res)
 			b.Logf("%s: %s (%s) in %.2f s wall, %.2f s CPU (glpsol: %.1f s, %.1f MB); objective %.6f, bound %.6f, root LP %.6f; chosen %v",

@@ -76,15 +76,7 @@ func (sp *space) newPool(s []int) *pool {
 					c = append(c, j)
 				}
 			}
-			slices.SortStableFunc(c, func(a, b int) int {
-				switch {
-				case score[a] > score[b]:
-					return -1
-				case score[a] < score[b]:
-					return 1
-				}
-				return 0
-			})
+			byScoreDesc(c, score)
 			return c
 		}
 		l1, l2 := byScore(alone), byScore(more)
@@ -250,6 +242,9 @@ func (r *runner) runChain(pl *pool, s []int, c, iters int, tick func()) []int {
 			}
 			a := pl.ids[x]
 			if len(sp.groups) > 0 && !sp.swapKeepsGroups(counts, s[q], a) {
+				continue
+			}
+			if sp.side != nil && !sp.side.fits(s, q, a) {
 				continue
 			}
 			return q, a, true

@@ -252,15 +252,19 @@ func (b *bb) node(d int, parent, weight float64) {
 		b.undoTo(m)
 		return
 	}
-	// Branch: in first, then out.
+	// Branch: in first (when j keeps the side constraints), then out.
 	j := b.rule.pick(q, k)
-	b.include(j)
-	b.rule.child(d, m)
-	b.node(d+1, bound, weight/2)
-	b.undoTo(m)
-	if b.aborted {
-		b.open = max(b.open, bound)
-		return
+	if b.fitsIn(j) {
+		b.include(j)
+		b.rule.child(d, m)
+		b.node(d+1, bound, weight/2)
+		b.undoTo(m)
+		if b.aborted {
+			b.open = max(b.open, bound)
+			return
+		}
+	} else {
+		b.explored += weight / 2
 	}
 	b.exclude(j)
 	b.rule.child(d, m)
@@ -288,15 +292,7 @@ func (f *fcBB) pick(q []int, k int) int {
 	for _, j := range q {
 		b.inQ[j] = false
 	}
-	slices.SortStableFunc(out, func(a, c int) int {
-		switch {
-		case b.s[a] > b.s[c]:
-			return -1
-		case b.s[a] < b.s[c]:
-			return 1
-		}
-		return 0
-	})
+	byScoreDesc(out, b.s)
 	cands = append(cands, out[:min(len(out), bbStrongOut)]...)
 	best, bj := math.Inf(1), q[0]
 	for _, j := range cands {
@@ -407,10 +403,18 @@ func (b *bb) fix(bound float64, q []int, k int) bool {
 		b.inQ[j] = false
 	}
 	for _, j := range ins {
-		b.include(j)
-		fixed = true
+		if b.fitsIn(j) {
+			b.include(j)
+			fixed = true
+		}
 	}
 	return fixed
+}
+
+// fitsIn reports whether candidate j may join the candidates fixed in
+// under the side constraints.
+func (b *bb) fitsIn(j int) bool {
+	return b.sp.side == nil || b.sp.side.fits(b.in, -1, j)
 }
 
 // The subgradient steps at a node, at the root, and the steps without

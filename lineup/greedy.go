@@ -18,7 +18,9 @@ func (sp *space) gains(s []int, add []float64, swap [][]float64) {
 
 // greedy starts from the required candidates and adds, K times over, the
 // allowed candidate that raises the objective most (the lowest index among
-// equals), among those that leave the groups satisfiable.
+// equals), among those that keep the side constraints and leave the groups
+// satisfiable. It returns fewer than K when no candidate keeps the side
+// constraints.
 func (sp *space) greedy() []int {
 	s := slices.Clone(sp.must)
 	in := make([]bool, sp.n)
@@ -38,26 +40,37 @@ func (sp *space) greedy() []int {
 				order = append(order, j)
 			}
 		}
-		slices.SortStableFunc(order, func(a, b int) int {
-			switch {
-			case add[a] > add[b]:
-				return -1
-			case add[a] < add[b]:
-				return 1
+		byScoreDesc(order, add)
+		// The best that keeps the side constraints and leaves the groups
+		// satisfiable; failing the groups, the best that keeps the side
+		// constraints.
+		pick, fallback := -1, -1
+		for _, a := range order {
+			if sp.side != nil && !sp.side.fits(s, -1, a) {
+				continue
 			}
-			return 0
-		})
-		pick := order[0]
-		if len(sp.groups) > 0 {
-			for _, a := range order {
-				in[a] = true
-				ok := sp.canComplete(in, sp.k-len(s)-1)
-				in[a] = false
-				if ok != no {
-					pick = a
-					break
-				}
+			if fallback < 0 {
+				fallback = a
 			}
+			if len(sp.groups) == 0 {
+				pick = a
+				break
+			}
+			in[a] = true
+			ok := sp.canComplete(in, sp.k-len(s)-1)
+			in[a] = false
+			if ok != no {
+				pick = a
+				break
+			}
+		}
+		if pick < 0 {
+			pick = fallback
+		}
+		if pick < 0 {
+			// Nothing more keeps the side constraints: search for any
+			// lineup that does, best candidates first.
+			return sp.feasibleSet()
 		}
 		s = append(s, pick)
 		in[pick] = true
@@ -103,6 +116,9 @@ func (sp *space) swap(s []int) []int {
 				if len(sp.groups) > 0 && !sp.swapKeepsGroups(counts, r, a) {
 					continue
 				}
+				if sp.side != nil && !sp.side.fits(s, q, a) {
+					continue
+				}
 				bq, ba, best = q, a, row[a]
 			}
 		}
@@ -124,4 +140,66 @@ func (sp *space) swap(s []int) []int {
 		sp.applySwapCounts(counts, r, ba)
 	}
 	return s
+}
+
+// feasibleSet searches depth first, trying the allowed candidates by what
+// each adds to the required ones, best first, for a set of K that holds
+// the required candidates, keeps the side constraints and meets the
+// groups. It returns the required candidates alone when it finds none
+// within a budget of steps.
+func (sp *space) feasibleSet() []int {
+	s := slices.Clone(sp.must)
+	in := make([]bool, sp.n)
+	for _, j := range s {
+		in[j] = true
+	}
+	var cands []int
+	for j := range sp.n {
+		if sp.allowed[j] && !in[j] {
+			cands = append(cands, j)
+		}
+	}
+	if sp.alone != nil {
+		byScoreDesc(cands, sp.alone)
+	}
+	budget := 200000
+	var rec func(from int) bool
+	rec = func(from int) bool {
+		if len(s) == sp.k {
+			return len(sp.groups) == 0 || sp.canComplete(in, 0) == yes
+		}
+		for x := from; x < len(cands) && budget > 0; x++ {
+			budget--
+			a := cands[x]
+			if !sp.side.fits(s, -1, a) {
+				continue
+			}
+			s = append(s, a)
+			in[a] = true
+			if rec(x + 1) {
+				return true
+			}
+			in[a] = false
+			s = s[:len(s)-1]
+		}
+		return false
+	}
+	if rec(0) {
+		return s
+	}
+	return slices.Clone(sp.must)
+}
+
+// byScoreDesc sorts candidates by score, highest first, keeping the order
+// of equals.
+func byScoreDesc(c []int, score []float64) {
+	slices.SortStableFunc(c, func(a, b int) int {
+		switch {
+		case score[a] > score[b]:
+			return -1
+		case score[a] < score[b]:
+			return 1
+		}
+		return 0
+	})
 }

@@ -99,6 +99,24 @@ type Problem struct {
 	// operating system).
 	Groups [][]int  `json:"groups,omitempty"`
 	Labels []string `json:"labels,omitempty"` // optional candidate names, for output
+
+	// Side constraints on the chosen set as a whole, for lineups of real
+	// phones (see side.go; product mode sets them, all are optional). Every
+	// one of them holds for any part of a set it holds for.
+
+	// Phone numbers the candidates that are one phone at different
+	// prices: at most one candidate of a phone is chosen.
+	Phone []int `json:"phone,omitempty"`
+	// Ladder, with Price and Cost per candidate: of two chosen
+	// candidates, the one that costs more to build sells for more.
+	Ladder bool      `json:"ladder,omitempty"`
+	Price  []float64 `json:"price,omitempty"`
+	Cost   []float64 `json:"cost,omitempty"`
+	// Parts lists per candidate the parts it is built from, as small
+	// non-negative numbers; MaxParts > 0 bounds how many distinct parts
+	// the chosen candidates use together.
+	Parts    [][]int `json:"parts,omitempty"`
+	MaxParts int     `json:"max_parts,omitempty"`
 }
 
 // u returns customer i's utility of candidate j.
@@ -281,6 +299,9 @@ func (p *Problem) Validate() error {
 		if !ok {
 			return errs.Errorf(errs.Invalid, "group %d has no candidate that is not forbidden", g+1)
 		}
+	}
+	if err := p.validateSide(); err != nil {
+		return err
 	}
 	if len(p.Groups) > 0 {
 		sp := newSpace(p, 1)

@@ -167,18 +167,22 @@ func (r *runner) progress(frac, best float64, force bool) {
 
 func (r *runner) solve() (*Solution, error) {
 	sp := r.sp
+	g := sp.greedy()
+	if len(g) < sp.k {
+		return nil, errs.Errorf(errs.Invalid, "found no lineup of K = %d candidates that keeps the side constraints (one price per phone, the price ladder, the parts limit): "+
+			"the best greedy start stopped at %d; loosen them or lower K", sp.k, len(g))
+	}
 	switch r.opts.Method {
 	case Greedy:
-		s := sp.greedy()
-		return &Solution{Chosen: s, Bound: r.rootBound(s), Method: Greedy}, nil
+		return &Solution{Chosen: g, Bound: r.rootBound(g), Method: Greedy}, nil
 	case Swap:
-		s := sp.swap(sp.greedy())
+		s := sp.swap(g)
 		return &Solution{Chosen: s, Bound: r.rootBound(s), Method: Swap}, nil
 	case Anneal:
-		s := r.anneal(sp.swap(sp.greedy()))
+		s := r.anneal(sp.swap(g))
 		return &Solution{Chosen: s, Bound: r.rootBound(s), Method: Anneal}, nil
 	case Exact:
-		inc := sp.swap(sp.greedy())
+		inc := sp.swap(g)
 		return r.exact(inc)
 	}
 	// Auto: the heuristics (in at most half the time limit), then branch
@@ -186,7 +190,7 @@ func (r *runner) solve() (*Solution, error) {
 	if r.opts.Time > 0 {
 		r.deadline = r.start.Add(r.opts.Time / 2)
 	}
-	inc := r.anneal(sp.swap(sp.greedy()))
+	inc := r.anneal(sp.swap(g))
 	if r.ctx.Err() != nil {
 		return nil, r.ctx.Err()
 	}
@@ -239,6 +243,7 @@ type space struct {
 	allowed []bool // not forbidden
 	groups  [][]int
 	inGroup [][]int32 // the groups each candidate is in
+	side    *side     // nil: no side constraints
 	workers int
 	logit   logitData
 
@@ -273,6 +278,16 @@ func newSpace(p *Problem, workers int) *space {
 		}
 	}
 	slices.Sort(sp.must)
+	sp.side = newSide(p)
+	if sp.side != nil && sp.side.max > 0 {
+		// A candidate that alone needs more parts than the limit can
+		// never be chosen.
+		for j := range sp.n {
+			if !sp.side.fits(nil, -1, j) {
+				sp.allowed[j] = false
+			}
+		}
+	}
 	sp.inGroup = make([][]int32, sp.n)
 	for _, grp := range p.Groups {
 		g := len(sp.groups)

@@ -203,6 +203,7 @@ func (b *bb) start() {
 			b.include(j)
 		}
 	}
+	b.excludeMisfits()
 	b.undo = b.undo[:0]
 }
 
@@ -256,6 +257,7 @@ func (b *bb) node(d int, parent, weight float64) {
 	j := b.rule.pick(q, k)
 	if b.fitsIn(j) {
 		b.include(j)
+		b.excludeMisfits()
 		b.rule.child(d, m)
 		b.node(d+1, bound, weight/2)
 		b.undoTo(m)
@@ -408,7 +410,24 @@ func (b *bb) fix(bound float64, q []int, k int) bool {
 			fixed = true
 		}
 	}
+	if len(ins) > 0 {
+		b.excludeMisfits()
+	}
 	return fixed
+}
+
+// excludeMisfits fixes out the free candidates that can no longer join
+// the candidates fixed in under the side constraints, so that the bounds
+// below stop counting them.
+func (b *bb) excludeMisfits() {
+	if b.sp.side == nil {
+		return
+	}
+	for j, st := range b.status {
+		if st == 0 && !b.fitsIn(j) {
+			b.exclude(j)
+		}
+	}
 }
 
 // fitsIn reports whether candidate j may join the candidates fixed in

@@ -42,7 +42,14 @@ func (pr *Products) Report(chosen []int) *Report {
 	for i := range p.Customers {
 		total += p.weight(i)
 	}
-	r := &Report{Goal: pr.Spec.Goal, PartsUsed: p.PartsUsed(chosen)}
+	r := &Report{Goal: pr.Spec.Goal}
+	parts := map[string]bool{}
+	for _, j := range chosen {
+		for _, n := range pr.Phones[pr.CandPhone[j]].Parts {
+			parts[n] = true
+		}
+	}
+	r.PartsUsed = len(parts)
 	for v, j := range chosen {
 		ph := pr.CandPhone[j]
 		phone := pr.Phones[ph]

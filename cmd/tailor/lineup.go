@@ -21,8 +21,10 @@ func (env *env) lineupCmd(args []string) error {
 	fs.SetOutput(env.stderr)
 	matrix := fs.String("matrix", "", "the problem `FILE`: a matrix CSV file or the problem as JSON (docs/lineup.md); - reads standard input")
 	k := fs.Int("k", 0, "the number of variants to choose (required unless the JSON gives it)")
-	rule := fs.String("rule", "first-choice", "how customers choose: first-choice or logit")
+	rule := fs.String("rule", "first-choice", "how customers choose: first-choice or logit (product mode also rfc, randomised first choice)")
 	scale := fs.Float64("scale", 0, "logit: the scale utilities are multiplied by (default 1)")
+	var pf productFlags
+	pf.register(fs)
 	method := fs.String("method", "auto", "auto, exact, greedy, swap or anneal")
 	seed := fs.Uint64("seed", 1, "random seed for annealing")
 	limit := fs.Duration("time", 30*time.Second, "time limit for exact search and annealing (0: none for exact, an iteration budget for annealing)")
@@ -35,11 +37,27 @@ func (env *env) lineupCmd(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("lineup: unexpected argument %q", fs.Arg(0))
 	}
-	if *matrix == "" {
-		return fmt.Errorf("lineup: --matrix is required; see docs/lineup.md")
+	product := pf.prefs != "" || pf.market != ""
+	if (*matrix == "") == !product {
+		return fmt.Errorf("lineup: give --matrix FILE, or for product mode --prefs FIT.json with --survey SURVEY.json, or --market FILE; see docs/lineup.md")
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	m, err := lineup.ParseMethod(*method)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(env.stderr, *quiet)
+	start := time.Now()
+	opts := lineup.Options{Method: m, Seed: *seed, Workers: *workers, Time: *limit,
+		Progress: func(frac, best float64) {
+			if time.Since(start) > 2*time.Second {
+				prog.report("%3.0f%%  best %.6g", 100*frac, best)
+			}
+		}}
+	if product {
+		return env.lineupProducts(&pf, *k, *rule, *scale, opts, *asJSON, prog)
+	}
 	p, err := env.readLineupProblem(*matrix)
 	if err != nil {
 		return err
@@ -55,22 +73,11 @@ func (env *env) lineupCmd(args []string) error {
 	if set["scale"] {
 		p.Scale = *scale
 	}
-	m, err := lineup.ParseMethod(*method)
-	if err != nil {
-		return err
-	}
 	if p.K == 0 {
 		return fmt.Errorf("lineup: --k is required")
 	}
-	prog := newProgress(env.stderr, *quiet)
-	start := time.Now()
-	opts := lineup.Options{Method: m, Seed: *seed, Workers: *workers, Time: *limit,
-		Progress: func(frac, best float64) {
-			if time.Since(start) > 2*time.Second {
-				prog.report("%3.0f%%  best %.6g", 100*frac, best)
-			}
-		}}
 	sol, err := lineup.Solve(env.ctx, p, opts)
+	prog.done()
 	if err != nil {
 		return err
 	}

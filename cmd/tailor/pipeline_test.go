@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -9,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/tailor-c2b/tailor/choice"
+	"github.com/tailor-c2b/tailor/lineup"
 	"github.com/tailor-c2b/tailor/market"
+	"github.com/tailor-c2b/tailor/survey"
 )
 
 // TestSurveyPipeline runs the research workflow on the command line:
@@ -95,5 +98,81 @@ func TestSurveyPipeline(t *testing.T) {
 		} else {
 			t.Logf("%s: fitted share %.3f, true share %.3f", name, got.Shares.Shares[i], want.Shares[i])
 		}
+	}
+}
+
+// TestSurveyPipeline's sequel: the lineup chosen from the fit, valued
+// under the people's true tastes, earns nearly what the lineup chosen
+// from the true tastes earns (bench/lineup_decision_test.go measures the
+// same with 2,000 respondents and a fresh market).
+func TestLineupFromFit(t *testing.T) {
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	mustRun(t, "", "survey", "design", "--attributes", "main,storage,battery,size", "--prices", "499,699,899,1099",
+		"--versions", "8", "--tasks", "12", "--concepts", "3", "-o", p("survey.json"))
+	mustRun(t, "", "population", "--survey", p("survey.json"), "--people", "500", "--seed", "5",
+		"--answers", p("answers.csv"), "--spec", p("answers.spec"), "--truth", p("truth.json"))
+	fit := mustRun(t, "", "fit", "--data", p("answers.csv"), "--spec", p("answers.spec"), "--method", "hb",
+		"--iterations", "1500", "--json", "--quiet")
+	if err := os.WriteFile(p("fit.json"), []byte(fit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		Chosen []int `json:"chosen"`
+		Lineup struct {
+			Variants []struct {
+				Levels      map[string]string `json:"levels"`
+				Price, Cost int64
+			} `json:"variants"`
+			Profit float64 `json:"profit"`
+		} `json:"lineup"`
+	}
+	choose := func(args ...string) result {
+		args = append([]string{"lineup", "--k", "3", "--each", "os", "--ladder", "--rule", "logit", "--time", "4s", "--quiet", "--json"}, args...)
+		var r result
+		if err := json.Unmarshal([]byte(mustRun(t, "", args...)), &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Chosen) != 3 || len(r.Lineup.Variants) != 3 {
+			t.Fatalf("%v: chose %v", args, r.Chosen)
+		}
+		systems := map[string]bool{}
+		for _, v := range r.Lineup.Variants {
+			systems[v.Levels["os"]] = true
+			for _, w := range r.Lineup.Variants {
+				if v.Cost > w.Cost && v.Price <= w.Price {
+					t.Errorf("%v: a dearer phone (%v) sells for no more than %v", args, v, w)
+				}
+			}
+		}
+		if len(systems) < 2 {
+			t.Errorf("%v: one operating system for all: %v", args, r.Lineup.Variants)
+		}
+		return r
+	}
+	fitted := choose("--prefs", p("fit.json"), "--survey", p("survey.json"))
+	truth := choose("--market", p("truth.json"), "--prices", "499,699,899,1099")
+	// Value both under the truth. The candidates are numbered alike: the
+	// same phones at the same prices.
+	var s survey.Survey
+	var tm market.Market
+	if err := json.Unmarshal([]byte(mustReadFile(t, p("survey.json"))), &s); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(mustReadFile(t, p("truth.json"))), &tm); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := lineup.NewProducts(context.Background(), lineup.Spec{Engine: phoneEngine(t), Market: &tm, Prices: s.Prices, K: 3,
+		EachOf: "os", Ladder: true, Choice: market.Options{Rule: market.Logit, None: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pr.Report(truth.Chosen).Profit; math.Abs(got-truth.Lineup.Profit) > 1e-6*got {
+		t.Fatalf("the true lineup's profit is %v here and %v on the command line", got, truth.Lineup.Profit)
+	}
+	ratio := pr.Problem.Objective(fitted.Chosen) / pr.Problem.Objective(truth.Chosen)
+	t.Logf("the lineup from the fit earns %.2f%% of the true lineup's profit", 100*ratio)
+	if ratio < 0.9 {
+		t.Errorf("the lineup from the fit earns %.2f%% of the true lineup's profit; want at least 90%%", 100*ratio)
 	}
 }

@@ -242,6 +242,11 @@ func (b *bb) node(d int, parent, weight float64) {
 	if d == 0 {
 		b.rootBound = bound
 	}
+	if len(q) < k {
+		// Fewer phones are free than places to fill.
+		b.explored += weight
+		return
+	}
 	if bound < b.incVal-b.tol {
 		b.explored += weight
 		return
@@ -343,17 +348,42 @@ func (b *bb) top(k int) ([]int, float64) {
 	return b.topOf(b.s, k, -1)
 }
 
-// topOf is top for the sums s, leaving out candidate skip.
+// topOf is top for the sums s, leaving out candidate skip. With one
+// price per phone, it takes at most one candidate of a phone, and none of
+// skip's: the inner maximum of the Lagrangian is then over sets that keep
+// that constraint, which tightens the bound (fix's arguments still hold:
+// forcing j in displaces its phone's member of the top, whose sum is at
+// least the k-th; forcing it out lets in at most the best free candidate
+// outside the top). It may return fewer than k when fewer phones are free.
 func (b *bb) topOf(s []float64, k, skip int) ([]int, float64) {
 	q := b.qBuf[:0]
+	var phone []int
+	if b.sp.side != nil {
+		phone = b.sp.side.phone
+	}
+	skipPhone := -1
+	if phone != nil && skip >= 0 {
+		skipPhone = phone[skip]
+	}
 	for j, v := range s {
 		if b.status[j] != 0 || j == skip {
 			continue
 		}
-		if len(q) == k {
-			if v <= s[q[k-1]] {
+		if len(q) == k && v <= s[q[k-1]] {
+			continue
+		}
+		if phone != nil {
+			if phone[j] == skipPhone {
 				continue
 			}
+			if x := slices.IndexFunc(q, func(y int) bool { return phone[y] == phone[j] }); x >= 0 {
+				if v <= s[q[x]] {
+					continue
+				}
+				q = slices.Delete(q, x, x+1)
+			}
+		}
+		if len(q) == k {
 			q = q[:k-1]
 		}
 		at := len(q)

@@ -244,9 +244,10 @@ func (rb *fcRoot) sums(t []float64, withMax bool) []float64 {
 	return s
 }
 
-// topK returns the k largest of s over the free candidates (their indices,
-// largest first, ties by index) and their sum.
-func topK(s []float64, free []bool, k int) ([]int, float64) {
+// topK returns the k largest positive s over the free candidates (their
+// indices, largest first, ties by index) and their sum; with phone set,
+// at most one candidate of a phone (see bb.topOf).
+func topK(s []float64, free []bool, k int, phone []int) ([]int, float64) {
 	var top []int
 	for j, v := range s {
 		if !free[j] || v <= 0 {
@@ -254,6 +255,14 @@ func topK(s []float64, free []bool, k int) ([]int, float64) {
 		}
 		if len(top) == k && v <= s[top[k-1]] {
 			continue
+		}
+		if phone != nil {
+			if x := slices.IndexFunc(top, func(y int) bool { return phone[y] == phone[j] }); x >= 0 {
+				if v <= s[top[x]] {
+					continue
+				}
+				top = slices.Delete(top, x, x+1)
+			}
 		}
 		at, _ := slices.BinarySearchFunc(top, v, func(x int, v float64) int {
 			if s[x] > v {
@@ -282,7 +291,7 @@ func (rb *fcRoot) bound(sol []int, iters int) float64 {
 	}
 	zero := make([]float64, sp.nc)
 	s := rb.sums(zero, true)
-	_, top := topK(s, rb.free, rb.k)
+	_, top := topK(s, rb.free, rb.k, rb.sp.phones())
 	best := rb.base + top // t = 0: the best k gains, each over everyone
 	bestT := zero
 	// t = cmax: every customer its best gain.
@@ -319,7 +328,7 @@ func (rb *fcRoot) bound(sol []int, iters int) float64 {
 	stall := 0
 	for range iters {
 		s := rb.sums(t, false)
-		q, top := topK(s, rb.free, rb.k)
+		q, top := topK(s, rb.free, rb.k, rb.sp.phones())
 		val := rb.base + top
 		for _, x := range t {
 			val += x
@@ -358,10 +367,19 @@ func (rb *fcRoot) bound(sol []int, iters int) float64 {
 // eval returns the bound for t.
 func (rb *fcRoot) eval(t []float64) float64 {
 	s := rb.sums(t, false)
-	_, top := topK(s, rb.free, rb.k)
+	_, top := topK(s, rb.free, rb.k, rb.sp.phones())
 	val := rb.base + top
 	for _, x := range t {
 		val += x
 	}
 	return val
+}
+
+// phones returns the phone of each candidate when a phone takes one price,
+// else nil.
+func (sp *space) phones() []int {
+	if sp.side == nil {
+		return nil
+	}
+	return sp.side.phone
 }

@@ -250,7 +250,7 @@ func (sp *space) logitRootBound() float64 {
 		return s
 	}
 	s0 := scan(nil, true)
-	q0, top0 := topK(s0, free, k)
+	q0, top0 := topK(s0, free, k, nil)
 	b0 := base + top0
 	b1 := base
 	for _, a := range gain {
@@ -277,7 +277,7 @@ func (sp *space) logitRootBound() float64 {
 		}
 	}
 	s1 := scan(use, false)
-	_, top1 := topK(s1, free, k)
+	_, top1 := topK(s1, free, k, nil)
 	mixed += top1
 	return min(b0, b1, mixed)
 }

@@ -128,35 +128,59 @@ type Products struct {
 // NewProducts builds the product-mode problem of spec. It returns
 // errs.Invalid for a bad spec and ctx's error when ctx ends first.
 func NewProducts(ctx context.Context, spec Spec) (*Products, error) {
+	pr, levels, marketLevel, err := prepare(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := pr.enumerate(ctx, levels); err != nil {
+		return nil, err
+	}
+	if len(pr.Phones) == 0 {
+		return nil, errs.Errorf(errs.Invalid, "model %s allows no phone with the market's levels", spec.Engine.Model().Name)
+	}
+	if err := pr.candidates(); err != nil {
+		return nil, err
+	}
+	if err := pr.build(ctx, marketLevel); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// prepare checks spec and resolves the varied attributes: the product
+// problem without phones, the model levels to try per varied attribute,
+// and per market attribute the market level of each model level (-1 for
+// levels the market does not know).
+func prepare(spec Spec) (pr *Products, levels, marketLevel [][]int, err error) {
 	e, m := spec.Engine, spec.Market
 	if e == nil || m == nil {
-		return nil, errs.Errorf(errs.Invalid, "product mode needs a product model and a market")
+		return nil, nil, nil, errs.Errorf(errs.Invalid, "product mode needs a product model and a market")
 	}
 	if err := m.Validate(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if spec.Goal == "" {
 		spec.Goal = Profit
 	}
 	if _, err := ParseGoal(string(spec.Goal)); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if len(spec.Prices) == 0 {
-		return nil, errs.Errorf(errs.Invalid, "product mode needs a price grid")
+		return nil, nil, nil, errs.Errorf(errs.Invalid, "product mode needs a price grid")
 	}
 	for x, p := range spec.Prices {
 		if p <= 0 || x > 0 && p <= spec.Prices[x-1] {
-			return nil, errs.Errorf(errs.Invalid, "the price grid must be positive and ascending; got %v", spec.Prices)
+			return nil, nil, nil, errs.Errorf(errs.Invalid, "the price grid must be positive and ascending; got %v", spec.Prices)
 		}
 	}
 	if spec.MinMarginRate < 0 || spec.MinMarginRate >= 1 || math.IsNaN(spec.MinMarginRate) {
-		return nil, errs.Errorf(errs.Invalid, "the minimum margin rate must be at least 0 and below 1; got %g", spec.MinMarginRate)
+		return nil, nil, nil, errs.Errorf(errs.Invalid, "the minimum margin rate must be at least 0 and below 1; got %g", spec.MinMarginRate)
 	}
 	if spec.MarketSize < 0 || math.IsNaN(spec.MarketSize) || math.IsInf(spec.MarketSize, 0) {
-		return nil, errs.Errorf(errs.Invalid, "the market size must be a number, not negative; got %g", spec.MarketSize)
+		return nil, nil, nil, errs.Errorf(errs.Invalid, "the market size must be a number, not negative; got %g", spec.MarketSize)
 	}
 	mdl := e.Model()
-	pr := &Products{Spec: spec, People: len(m.People)}
+	pr = &Products{Spec: spec, People: len(m.People)}
 	// The varied attributes and, per market attribute, its levels' model
 	// indexes.
 	modelNames := make([]string, len(mdl.Attributes))
@@ -170,12 +194,10 @@ func NewProducts(ctx context.Context, spec Spec) (*Products, error) {
 		}
 		return a, nil
 	}
-	var levels [][]int // per varied attribute: model levels to try
-	var marketLevel [][]int
 	for _, at := range m.Attributes {
 		a, err := attrOf(at.Name)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		pr.Attrs = append(pr.Attrs, a)
 		ls := make([]int, len(at.Levels))
@@ -186,7 +208,7 @@ func NewProducts(ctx context.Context, spec Spec) (*Products, error) {
 		for l, name := range at.Levels {
 			x := mdl.Level(a, name)
 			if x < 0 {
-				return nil, errs.Errorf(errs.Invalid, "attribute %s of model %s has no level %q", at.Name, mdl.Name, name)
+				return nil, nil, nil, errs.Errorf(errs.Invalid, "attribute %s of model %s has no level %q", at.Name, mdl.Name, name)
 			}
 			ls[l], ml[x] = x, l
 		}
@@ -200,7 +222,7 @@ func NewProducts(ctx context.Context, spec Spec) (*Products, error) {
 	for _, name := range vary {
 		a, err := attrOf(name)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		if slices.Contains(pr.Attrs, a) {
 			continue
@@ -212,19 +234,7 @@ func NewProducts(ctx context.Context, spec Spec) (*Products, error) {
 		}
 		levels = append(levels, ls)
 	}
-	if err := pr.enumerate(ctx, levels); err != nil {
-		return nil, err
-	}
-	if len(pr.Phones) == 0 {
-		return nil, errs.Errorf(errs.Invalid, "model %s allows no phone with the market's levels", mdl.Name)
-	}
-	if err := pr.candidates(); err != nil {
-		return nil, err
-	}
-	if err := pr.build(ctx, marketLevel); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return pr, levels, marketLevel, nil
 }
 
 // enumerate lists the valid phones: every combination of the varied

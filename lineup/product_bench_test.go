@@ -47,7 +47,7 @@ func BenchmarkProductScale(b *testing.B) {
 		b.ReportMetric(build.Seconds(), "build-s")
 		b.ReportMetric(sol.Seconds, "solve-s")
 		b.ReportMetric(total.Seconds(), "total-s")
-		b.ReportMetric((processCPU()-cpu0).Seconds(), "solve-cpu-s")
+		b.ReportMetric((processCPU() - cpu0).Seconds(), "solve-cpu-s")
 		b.ReportMetric(100*sol.Gap, "gap%")
 		b.Logf("%d phones, %d candidates × %d people: build %.1f s, solve %.1f s (%s, gap %.1f%%), total %.1f s",
 			len(pr.Phones), pr.Problem.Candidates, people, build.Seconds(), sol.Seconds, sol.Method, 100*sol.Gap, total.Seconds())

@@ -107,11 +107,7 @@ func (env *env) lineupProducts(pf *productFlags, k int, rule string, scale float
 			prog.report("building %3.0f%%", 100*frac)
 		}
 	}
-	pr, err := lineup.NewProducts(env.ctx, spec)
-	if err != nil {
-		return err
-	}
-	sol, err := lineup.Solve(env.ctx, pr.Problem, opts)
+	pr, sol, err := lineup.Choose(env.ctx, spec, opts)
 	prog.done()
 	if err != nil {
 		return err
@@ -176,8 +172,13 @@ func printProductLineup(w io.Writer, pr *lineup.Products, sol *lineup.Solution, 
 	if sol.Proven {
 		status = "proven optimal"
 	}
-	fmt.Fprintf(w, "%d variants from %d phones at %d prices (%d candidates) for %d people, %s rule, goal %s\n",
-		p.K, len(pr.Phones), len(pr.Spec.Prices), p.Candidates, pr.People, pr.Spec.Choice.Rule, rep.Goal)
+	if sol.Method == lineup.Levels {
+		fmt.Fprintf(w, "%d variants, searched over attribute levels (too many phones to list) at %d prices, for %d people, %s rule, goal %s\n",
+			p.K, len(pr.Spec.Prices), pr.People, pr.Spec.Choice.Rule, rep.Goal)
+	} else {
+		fmt.Fprintf(w, "%d variants from %d phones at %d prices (%d candidates) for %d people, %s rule, goal %s\n",
+			p.K, len(pr.Phones), len(pr.Spec.Prices), p.Candidates, pr.People, pr.Spec.Choice.Rule, rep.Goal)
+	}
 	fmt.Fprintf(w, "method     %s, %s\n", sol.Method, status)
 	fmt.Fprintf(w, "bound      gap %.3g%%\n", 100*sol.Gap)
 	fmt.Fprintf(w, "seconds    %.3f\n\n", sol.Seconds)

@@ -83,7 +83,13 @@ func BenchmarkLineupDecision(b *testing.B) {
 			b.Logf("seed %d: %.2f%% of the true lineup's profit (hit rate %.3f, fit %.1f s, %d candidates)",
 				r.seed, 100*r.fitted/r.truth, r.hitRate, r.fitSecs, r.candidates)
 		}
-		b.Log("\n" + decisionTable(runs))
+		// The table and the lineups go to standard output: benchmark logs
+		// are cut short.
+		fmt.Println(decisionTable(runs))
+		for _, r := range runs {
+			fmt.Printf("seed %d, lineup from the fit:\n  %s\nseed %d, lineup from the truth:\n  %s\n",
+				r.seed, strings.Join(r.fittedSet, "\n  "), r.seed, strings.Join(r.truthSet, "\n  "))
+		}
 		lo, sum := 2.0, 0.0
 		for _, r := range runs {
 			lo = min(lo, r.fitted/r.truth)
@@ -190,8 +196,5 @@ func decisionTable(runs []decisionRun) string {
 	mean /= float64(len(ratios))
 	fmt.Fprintf(&sb, "min %.2f%%, mean %.2f%% of the true lineup's profit (goal: at least 95%%); profit in major units for a market of %d people\n",
 		100*ratios[0], 100*mean, decisionMarket)
-	for _, r := range runs {
-		fmt.Fprintf(&sb, "seed %d fitted: %s\n       true:   %s\n", r.seed, strings.Join(r.fittedSet, " | "), strings.Join(r.truthSet, " | "))
-	}
 	return sb.String()
 }

@@ -104,7 +104,7 @@ func TestLineupCommand(t *testing.T) {
 			args []string
 			want string
 		}{
-			{[]string{"lineup", "--k", "1"}, "--matrix is required"},
+			{[]string{"lineup", "--k", "1"}, "give --matrix FILE"},
 			{[]string{"lineup", "--matrix", path}, "--k is required"},
 			{[]string{"lineup", "--matrix", path, "--k", "4"}, "K must be between 1 and the number of candidates (3)"},
 			{[]string{"lineup", "--matrix", path, "--k", "1", "--rule", "best"}, `unknown choice rule "best"`},

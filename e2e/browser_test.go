@@ -390,8 +390,9 @@ func startApp(t *testing.T) *appServer {
 }
 
 // startAppWithJobs is startApp with a job runner that runs the handlers
-// (none when nil) and model fits, as tailor serve registers them (unless
-// handlers has its own "fit"), started with the server and stopped with it.
+// (none when nil), and model fits and lineups as tailor serve registers
+// them (unless handlers has its own), started with the server and stopped
+// with it.
 func startAppWithJobs(t *testing.T, handlers map[string]jobs.Handler) *appServer {
 	t.Helper()
 	ctx := context.Background()
@@ -409,6 +410,9 @@ func startAppWithJobs(t *testing.T, handlers map[string]jobs.Handler) *appServer
 	svc := service.New(db, service.Config{Log: lg, Jobs: runner})
 	if _, ok := handlers[service.FitKind]; !ok {
 		runner.Register(service.FitKind, svc.RunFit)
+	}
+	if _, ok := handlers[service.LineupKind]; !ok {
+		runner.Register(service.LineupKind, svc.RunLineup)
 	}
 	if _, err := svc.EnsureModel(ctx, models.PhoneFile, models.Phone); err != nil {
 		db.Close()

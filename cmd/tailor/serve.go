@@ -100,6 +100,7 @@ func newApp(db *sqldb.DB, o serveOptions, log *slog.Logger) (*service.Service, *
 	runner := jobs.New(db, jobs.Options{Workers: max(o.jobWorkers, 1), Log: log.With("component", "jobs")})
 	svc := service.New(db, service.Config{Log: log, Jobs: runner})
 	runner.Register(service.FitKind, svc.RunFit)
+	runner.Register(service.LineupKind, svc.RunLineup)
 	return svc, runner
 }
 

@@ -59,8 +59,8 @@ func MustEnv(tb testing.TB) *env {
 }
 
 // MustJobsEnv starts a server for one test with a job runner (internal/jobs)
-// that runs the handlers, with short intervals, and model fits as tailor
-// serve runs them unless handlers has its own "fit".
+// that runs the handlers, with short intervals, and model fits and lineups
+// as tailor serve runs them unless handlers has its own.
 func MustJobsEnv(tb testing.TB, handlers map[string]jobs.Handler) *env {
 	tb.Helper()
 	e, stop, err := newEnv(handlers)
@@ -92,6 +92,9 @@ func newEnv(handlers map[string]jobs.Handler) (*env, func(), error) {
 	svc := service.New(db, cfg)
 	if _, ok := handlers[service.FitKind]; runner != nil && !ok {
 		runner.Register(service.FitKind, svc.RunFit)
+	}
+	if _, ok := handlers[service.LineupKind]; runner != nil && !ok {
+		runner.Register(service.LineupKind, svc.RunLineup)
 	}
 	v, err := svc.EnsureModel(ctx, models.PhoneFile, models.Phone)
 	if err != nil {

@@ -136,7 +136,7 @@ func document(rs []route) obj {
 			"title":   "Tailor API",
 			"version": "1",
 			"description": "Tailor's JSON API: accounts, product models, the configurator engine, saved designs, " +
-				"the gallery, design statistics, background jobs, choice surveys, model fits and the market simulator. Names are snake_case, times RFC 3339 and money integer minor units. " +
+				"the gallery, design statistics, background jobs, choice surveys, model fits, the market simulator, lineups and draft campaigns. Names are snake_case, times RFC 3339 and money integer minor units. " +
 				"Errors answer as RFC 9457 problem details. Browsers sign in with the session cookie; integrations send " +
 				"an API token as a bearer token. Credentials that are unknown, forged or expired answer 401 on every " +
 				"endpoint but signup and login.",

@@ -1,8 +1,9 @@
 // Package httpapi is Tailor's JSON API over the application layer
 // (*service.Service): accounts and API tokens, product models, the
 // configurator engine, saved designs, the gallery, design statistics,
-// background jobs, choice surveys, and model fits of their answers with the
-// market simulator.
+// background jobs, choice surveys, model fits of their answers with the
+// market simulator, and lineups chosen in a fit's market with the draft
+// campaigns of their variants.
 //
 // routes.go is the whole API surface: the route table below drives both the
 // ServeMux and the OpenAPI document served at /openapi.json. Handlers only
@@ -237,6 +238,22 @@ var routes = []route{
 	{method: "POST", path: "/api/v1/surveys/{id}/answers", handler: (*api).answerSurvey, id: "answerSurvey", tag: "surveys", access: customers,
 		summary: "Answer the customer's next task. Tasks go in order and the first answer stands: 409 for another task, a survey not open or not started.",
 		body:    SurveyAnswerRequest{}, status: http.StatusOK, resp: SurveyProgress{}, fails: []int{409}},
+
+	// Lineup optimisations in the market of a model fit run as background
+	// jobs too; a done lineup's variants become draft campaigns.
+	{method: "POST", path: "/api/v1/fits/{id}/lineups", handler: (*api).submitLineup, id: "submitLineup", tag: "lineups", access: manageSurveys,
+		summary: "Choose k variants to build in the market of a model fit as a background job (the fit may still be queued or running: the job waits for it); follow it at /api/v1/jobs/{id}, whose output, once done, holds the variants with their units, share, revenue, profit and cannibalisation, and the solver's bound and gap (docs/lineup.md). 409 when the fit failed or was cancelled.",
+		body:    LineupRequest{}, status: http.StatusAccepted, resp: Job{}, fails: []int{409}},
+	{method: "GET", path: "/api/v1/fits/{id}/lineups", handler: (*api).listLineups, id: "listLineups", tag: "lineups", access: manageSurveys,
+		summary: "The fit's lineups, newest first, with their outputs: the caller's own, everyone's for admins.", query: pageParams,
+		status: http.StatusOK, resp: JobList{}, fails: []int{400}},
+	{method: "POST", path: "/api/v1/lineups/{id}/campaigns", handler: (*api).draftCampaigns, id: "draftCampaigns", tag: "lineups", access: manageSurveys,
+		summary: "Make a draft pre-sale campaign of every variant of a done lineup: its phone, price and cost. Asking again makes nothing new and returns the same drafts. 409 while the lineup is not done.",
+		status:  http.StatusOK, resp: CampaignDrafts{}, fails: []int{409}},
+	{method: "GET", path: "/api/v1/campaigns", handler: (*api).listCampaigns, id: "listCampaigns", tag: "lineups", access: manageSurveys,
+		summary: "Pre-sale campaigns, newest first, a lineup's in variant order.",
+		query:   append([]param{{name: "lineup", typ: "string", doc: "Only the campaigns drafted from this lineup job."}}, pageParams...),
+		status:  http.StatusOK, resp: CampaignList{}, fails: []int{400}},
 
 	{method: "GET", path: "/openapi.json", handler: (*api).openAPI, id: "openapi", tag: "meta",
 		summary: "This document.", status: http.StatusOK},

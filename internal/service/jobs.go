@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/tailor-c2b/tailor/account"
 	"github.com/tailor-c2b/tailor/errs"
@@ -41,6 +42,11 @@ func (s *Service) SubmitJob(ctx context.Context, kind string, input any) (job.Jo
 // submit queues a job about subject for the signed-in user, whose
 // permissions the caller has checked; errors as SubmitJob.
 func (s *Service) submit(ctx context.Context, kind, subject string, input any) (job.Job, error) {
+	return s.submitAt(ctx, kind, subject, input, s.now())
+}
+
+// submitAt is submit with the job's creation time, which orders the queue.
+func (s *Service) submitAt(ctx context.Context, kind, subject string, input any, at time.Time) (job.Job, error) {
 	u := account.FromContext(ctx)
 	if s.jobs == nil || !s.jobs.Handles(kind) {
 		return job.Job{}, errs.Errorf(errs.Invalid, "Unknown job kind %q.", kind)
@@ -52,7 +58,7 @@ func (s *Service) submit(ctx context.Context, kind, subject string, input any) (
 	if len(in) > MaxJobInput {
 		return job.Job{}, errs.Errorf(errs.Invalid, "The job's input is too large: %d bytes, at most %d.", len(in), MaxJobInput)
 	}
-	j, err := s.store.CreateJob(ctx, job.Job{Kind: kind, Subject: subject, Input: in, CreatedBy: u.ID, CreatedAt: s.now()})
+	j, err := s.store.CreateJob(ctx, job.Job{Kind: kind, Subject: subject, Input: in, CreatedBy: u.ID, CreatedAt: at})
 	if err != nil {
 		return job.Job{}, err
 	}

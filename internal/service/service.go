@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tailor-c2b/tailor/account"
+	"github.com/tailor-c2b/tailor/campaign"
 	"github.com/tailor-c2b/tailor/catalog"
 	"github.com/tailor-c2b/tailor/design"
 	"github.com/tailor-c2b/tailor/job"
@@ -155,6 +156,15 @@ type Store interface {
 	// ImportSurveyResponses stores many respondents with their answers in
 	// one transaction; errs.Conflict when the survey is not open.
 	ImportSurveyResponses(ctx context.Context, surveyID string, rs []survey.Response, at time.Time) error
+
+	// CreateLineupCampaigns stores draft campaigns of a lineup's variants
+	// and returns all of the lineup's campaigns, in variant order, with
+	// how many this call made: a variant that has a campaign keeps it.
+	// errs.Invalid, errs.NotFound for an unknown model, lineup or user.
+	CreateLineupCampaigns(ctx context.Context, lineupID string, cs []campaign.Campaign) ([]campaign.Campaign, int, error)
+	// Campaigns lists the campaigns f selects, newest first and a
+	// lineup's in variant order, and the cursor of the next page.
+	Campaigns(ctx context.Context, f campaign.Filter, p campaign.Page) ([]campaign.Campaign, string, error)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

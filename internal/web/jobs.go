@@ -24,10 +24,12 @@ type jobPage struct {
 	Message     string
 	Error       string
 	Output      string // indented JSON, when done with an output
-	// Results is the page of a fit's results, shown once it is done; ""
-	// for other kinds of jobs. Fit says what the fit does.
+	// Results is the page of a fit's or a lineup's results, shown once
+	// it is done; "" for other kinds of jobs. Fit says what the fit does,
+	// Lineup what the lineup does.
 	Results    string
 	Fit        *jobFit
+	Lineup     *jobLineup
 	CreatedAt  time.Time
 	StartedAt  time.Time
 	FinishedAt time.Time
@@ -61,9 +63,13 @@ func (s *server) jobPage(w http.ResponseWriter, r *http.Request) {
 	page := jobPage{ID: j.ID, Kind: j.Kind, Status: j.Status, StatusLabel: jobStatusLabel(j), Final: j.Status.Final(),
 		Progress: j.Progress, Percent: fmt.Sprintf("%.0f%%", 100*j.Progress), Message: j.Message, Error: j.Error,
 		CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
-	if j.Kind == service.FitKind {
+	switch j.Kind {
+	case service.FitKind:
 		page.Results = "/fits/" + j.ID
 		page.Fit = s.jobFit(r, j)
+	case service.LineupKind:
+		page.Results = "/lineups/" + j.ID
+		page.Lineup = s.jobLineup(r, j)
 	}
 	if len(j.Output) > 0 {
 		var buf bytes.Buffer
@@ -95,6 +101,32 @@ func (s *server) jobFit(r *http.Request, j job.Job) *jobFit {
 		jf.SurveyName = st.Name
 	}
 	return jf
+}
+
+// jobLineup is what a lineup's job page says of it: its settings, and the
+// fit whose market it is chosen in.
+type jobLineup struct {
+	Settings, FitID, SurveyName string
+}
+
+// jobLineup describes a lineup job; nil when its input is not a lineup's.
+func (s *server) jobLineup(r *http.Request, j job.Job) *jobLineup {
+	var in service.LineupInput
+	if json.Unmarshal(j.Input, &in) != nil || in.FitID == "" {
+		return nil
+	}
+	jl := &jobLineup{FitID: in.FitID}
+	currency := ""
+	if fit, err := s.svc.Job(r.Context(), in.FitID); err == nil {
+		var fin service.FitInput
+		if json.Unmarshal(fit.Input, &fin) == nil {
+			if st, err := s.svc.Survey(r.Context(), fin.SurveyID); err == nil {
+				jl.SurveyName, currency = st.Name, st.Design.Currency
+			}
+		}
+	}
+	jl.Settings = lineupSettings(in, currency)
+	return jl
 }
 
 func (s *server) cancelJob(w http.ResponseWriter, r *http.Request) {

@@ -14,11 +14,11 @@ import (
 	"github.com/tailor-c2b/tailor/job"
 )
 
-// fitRunner stands for the job runner: it accepts "fit" jobs and runs none,
-// so that tests move jobs along through storage.
+// fitRunner stands for the job runner: it accepts fits and lineups and
+// runs none, so that tests move jobs along through storage.
 type fitRunner struct{}
 
-func (fitRunner) Handles(kind string) bool { return kind == "fit" }
+func (fitRunner) Handles(kind string) bool { return kind == "fit" || kind == "lineup" }
 func (fitRunner) Wake()                    {}
 func (fitRunner) Cancel(string)            {}
 

@@ -1,7 +1,8 @@
 // Package web is Tailor's server-rendered web UI: the configurator, saved
 // and shared designs, the gallery, API tokens, model administration, the
 // analysts' insights, choice surveys, model fits with their results and the
-// market simulator, and the progress of background jobs. Pages call the
+// market simulator, lineups chosen in a fit's market and the draft
+// campaigns of their variants, and the progress of background jobs. Pages call the
 // application layer (internal/service) directly; the configurator's and the
 // job page's scripts call the JSON API on the same origin for their live
 // updates. Templates and static assets are embedded, so the binary serves
@@ -112,6 +113,12 @@ func New(svc *service.Service, opts Options) http.Handler {
 	mux.HandleFunc("POST /surveys/{id}/fits", s.submitFit)
 	mux.HandleFunc("GET /fits/{id}", s.fitResults)
 	mux.HandleFunc("GET /fits/{id}/simulate", s.simulate)
+	mux.HandleFunc("GET /fits/{id}/lineups", s.lineups)
+	mux.HandleFunc("POST /fits/{id}/lineups", s.submitLineup)
+	mux.HandleFunc("GET /fits/{id}/lineups/compare", s.compareLineups)
+	mux.HandleFunc("GET /lineups/{id}", s.lineupResults)
+	mux.HandleFunc("POST /lineups/{id}/campaigns", s.draftCampaigns)
+	mux.HandleFunc("GET /campaigns", s.campaigns)
 	mux.HandleFunc("GET /surveys/{id}/take", s.takeSurvey)
 	mux.HandleFunc("POST /surveys/{id}/start", s.startSurvey)
 	mux.HandleFunc("POST /surveys/{id}/answer", s.answerSurvey)

@@ -23,6 +23,7 @@ import (
 	"github.com/tailor-c2b/tailor/design"
 	"github.com/tailor-c2b/tailor/internal/service"
 	"github.com/tailor-c2b/tailor/internal/sqldb"
+	"github.com/tailor-c2b/tailor/lineup"
 	"github.com/tailor-c2b/tailor/models"
 	"github.com/tailor-c2b/tailor/population"
 	"github.com/tailor-c2b/tailor/survey"
@@ -110,7 +111,8 @@ func isPostgres(dsn string) bool {
 // designs by simulated customers from population.PhoneSegments, spread over
 // the last days, some public with votes, an open choice survey that the
 // simulated customers have answered (the demo customer has not), and a
-// model fit of its answers queued as the analyst.
+// model fit of its answers with a lineup in its market, queued as the
+// analyst.
 func (env *env) seedDemo(svc *service.Service, customers int, seed uint64, days int, log *slog.Logger) error {
 	ctx := env.ctx
 	step := func(format string, args ...any) { fmt.Fprintf(env.stderr, "demo: "+format+"\n", args...) }
@@ -227,11 +229,17 @@ var demoSurveySpec = survey.Spec{
 	Versions:   20, Tasks: 12, Concepts: 3, None: true, Holdouts: 2,
 }
 
+// demoLineup is the lineup the demo chooses in the market of its fit:
+// four variants for profit, at least one per operating system, priced in
+// the order of their costs, at the survey's prices.
+var demoLineup = service.LineupInput{K: 4, Goal: lineup.Profit, EachOf: "os", Ladder: true}
+
 // demoSurvey designs the demo's survey as the analyst, opens it, has
 // every simulated customer answer it (survey.Simulate, by their tastes),
 // stored in one import, and queues a hierarchical Bayes fit of the answers
-// as the analyst, which the job runner does once the server runs. The demo
-// customer is left to answer it.
+// and a lineup in its market (demoLineup) as the analyst, which the job
+// runner does once the server runs. The demo customer is left to answer
+// it.
 func demoSurvey(ctx context.Context, svc *service.Service, people []population.Person, users []account.User, seed uint64) (survey.Stored, error) {
 	spec := demoSurveySpec
 	spec.Seed = seed
@@ -253,8 +261,13 @@ func demoSurvey(ctx context.Context, svc *service.Service, people []population.P
 	if err := svc.ImportSurveyResponses(ctx, st.ID, rs); err != nil {
 		return survey.Stored{}, fmt.Errorf("demo survey answers: %w", err)
 	}
-	if _, err := svc.SubmitFit(ctx, service.FitInput{SurveyID: st.ID, Method: choice.HB}); err != nil {
+	fit, err := svc.SubmitFit(ctx, service.FitInput{SurveyID: st.ID, Method: choice.HB})
+	if err != nil {
 		return survey.Stored{}, fmt.Errorf("demo fit: %w", err)
+	}
+	// The lineup is queued behind the fit and waits for it to be done.
+	if _, err := svc.SubmitLineup(ctx, fit.ID, demoLineup); err != nil {
+		return survey.Stored{}, fmt.Errorf("demo lineup: %w", err)
 	}
 	return st, nil
 }

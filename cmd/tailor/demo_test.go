@@ -16,8 +16,8 @@ import (
 
 // TestDemoSurvey: the demo seeds an open survey of demoSurveySpec that
 // every simulated customer has answered to the end, and that waits for
-// the demo customer, and queues a fit of the answers that the job runner
-// then does.
+// the demo customer, and queues a fit of the answers and a lineup in its
+// market that the job runner then does.
 func TestDemoSurvey(t *testing.T) {
 	ctx := context.Background()
 	db, err := sqldb.Open(ctx, ":memory:")
@@ -25,6 +25,11 @@ func TestDemoSurvey(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// The demo's lineup with a short time limit: its search would take
+	// the whole default limit to prove nothing better exists.
+	saved := demoLineup
+	demoLineup.Seconds = 2
+	t.Cleanup(func() { demoLineup = saved })
 	svc, runner := newApp(db, serveOptions{jobWorkers: 1}, slog.New(slog.DiscardHandler))
 	env := &env{ctx: ctx, stdout: io.Discard, stderr: io.Discard}
 	const customers = 60
@@ -69,6 +74,40 @@ func TestDemoSurvey(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the demo fit is still %s after 2 minutes", f.Job.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The lineup waited for the fit and then chose four variants, at
+	// least one per operating system, priced in the order of their costs.
+	ls, _, err := svc.FitLineups(as, fits[0].Job.ID, job.Page{})
+	if err != nil || len(ls) != 1 || ls[0].Input.K != 4 || ls[0].Input.EachOf != "os" || !ls[0].Input.Ladder {
+		t.Fatalf("lineups of the demo fit %+v, %v: want the demo's one", ls, err)
+	}
+	for {
+		l, err := svc.Lineup(as, ls[0].Job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Job.Status.Final() {
+			if l.Job.Status != job.Done || l.Output == nil || len(l.Output.Report.Variants) != 4 {
+				t.Fatalf("the demo lineup ended %s (%s): want done with four variants", l.Job.Status, l.Job.Error)
+			}
+			os := map[string]bool{}
+			for _, a := range l.Output.Report.Variants {
+				os[a.Levels["os"]] = true
+				for _, b := range l.Output.Report.Variants {
+					if a.Cost > b.Cost && a.Price <= b.Price {
+						t.Errorf("the demo lineup breaks the ladder: cost %d at %d, cost %d at %d", a.Cost, a.Price, b.Cost, b.Price)
+					}
+				}
+			}
+			if !os["android"] || !os["alios"] {
+				t.Errorf("the demo lineup's operating systems %v: want both", os)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo lineup is still %s after 2 minutes", l.Job.Status)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

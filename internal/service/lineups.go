@@ -65,12 +65,14 @@ type LineupInput struct {
 	Seed uint64 `json:"seed"`
 }
 
-// Bounds and defaults of a lineup's settings. The matrix of utilities a
-// lineup works on holds a number per candidate (a phone at a price) and
-// person: the demo's fit, 3,000 respondents, with the survey's six
-// attributes, the operating system and five prices, has about 22,000
-// candidates and 66 million utilities (530 MB); MaxLineupCells keeps a
-// job within about 1.6 GB.
+// Bounds and defaults of a lineup's settings. When lineup.Choose lists the
+// phones, the matrix of utilities holds a number per candidate (a phone at
+// a price) and person: the demo's fit, 3,000 respondents, with the
+// survey's six attributes, the operating system and five prices, has
+// about 22,000 candidates and 66 million utilities (530 MB). Beyond 2×10⁸
+// it searches over levels instead, except for randomised first choice,
+// which needs the matrix (a row per person and draw): MaxLineupCells keeps
+// that within about 1.6 GB.
 const (
 	MaxLineupK           = 12
 	DefaultLineupSeconds = 20
@@ -109,13 +111,17 @@ type LineupOutput struct {
 	Proven bool     `json:"proven"`
 	Nodes  int      `json:"nodes,omitempty"`
 	// Seconds is the solver's time, BuildSeconds the time it took to
-	// list the candidates and compute their utilities.
+	// list the candidates and compute their utilities (0 when it searched
+	// over levels).
 	Seconds      float64 `json:"seconds"`
 	BuildSeconds float64 `json:"build_seconds"`
-	// People is the fit's people, Customers the rows of the matrix (people
-	// times draws for randomised first choice), Phones the valid phones
-	// the market tells apart and Candidates those phones at the prices
-	// that meet the margins.
+	// People is the fit's people and Customers the customers of the
+	// problem (people times draws for randomised first choice). When the
+	// phones were listed (every method but lineup.Levels, the search over
+	// attribute levels that lineup.Choose runs when there are too many),
+	// Phones is the valid phones the market tells apart and Candidates
+	// those phones at the prices that meet the margins; both are 0 after
+	// a search over levels.
 	People     int            `json:"people"`
 	Customers  int            `json:"customers"`
 	Phones     int            `json:"phones"`
@@ -314,20 +320,17 @@ func (s *Service) lineupPlan(ctx context.Context, in LineupInput) (lineupPlan, e
 			phones *= float64(len(mdl.Attributes[a].Levels))
 		}
 	}
-	draws := 1
+	// Randomised first choice needs the phones listed, a row per person
+	// and draw (lineup.Choose lists them up to lineup.MaxCells, 8 GB); the
+	// other rules search over levels when the matrix would be large. The
+	// count is an upper bound: the model's rules leave fewer phones, the
+	// margins fewer candidates.
 	if in.Rule == market.RandomizedFirstChoice {
-		draws = lineupDraws
-	}
-	// An upper bound: the model's rules leave fewer phones, the margins
-	// fewer candidates.
-	cells := (phones*float64(len(in.Prices)) + float64(len(in.Must))) * float64(len(fm.Market.People)*draws)
-	if cells > MaxLineupCells {
-		what, hint := "candidates × people", "use fewer prices"
-		if draws > 1 {
-			what, hint = "candidates × people × draws", "use logit or first choice rather than randomised first choice, or fewer prices"
+		cells := (phones*float64(len(in.Prices)) + float64(len(in.Must))) * float64(len(fm.Market.People)*lineupDraws)
+		if cells > MaxLineupCells {
+			return lineupPlan{}, errs.Errorf(errs.Invalid, "Randomised first choice would need up to %s utilities here (candidates × people × draws), more than the %s a job may hold: use logit or first choice, or fewer prices.",
+				thousands(int(cells)), thousands(MaxLineupCells))
 		}
-		return lineupPlan{}, errs.Errorf(errs.Invalid, "This lineup could need up to %s utilities (%s), more than the %s a job may hold: %s.",
-			thousands(int(cells)), what, thousands(MaxLineupCells), hint)
 	}
 	opts := market.Options{Rule: in.Rule, None: fm.Survey.Spec.None, Seed: in.Seed}
 	if in.Rule == market.RandomizedFirstChoice {
@@ -382,12 +385,6 @@ func (s *Service) RunLineup(ctx context.Context, j job.Job, progress func(frac f
 	spec.Progress = func(frac float64) {
 		progress(buildShare*frac, fmt.Sprintf("listing the valid phones and their utilities: %.0f%%", 100*frac))
 	}
-	pr, err := lineup.NewProducts(ctx, spec)
-	if err != nil {
-		return nil, err
-	}
-	built := time.Since(start).Seconds()
-	p := pr.Problem
 	// The solver's objective is per person weight; the report's is for
 	// MarketSize buyers.
 	scale := 1.0
@@ -404,22 +401,29 @@ func (s *Service) RunLineup(ctx context.Context, j job.Job, progress func(frac f
 			scale = in.MarketSize / total
 		}
 	}
-	what := fmt.Sprintf("%s candidates (%s phones at %d prices) for %s people", thousands(p.Candidates), thousands(len(pr.Phones)), len(in.Prices), thousands(pr.People))
-	progress(buildShare, what+"; solving")
-	sol, err := lineup.Solve(ctx, p, lineup.Options{Method: in.Method, Seed: in.Seed, Time: time.Duration(in.Seconds) * time.Second,
+	opts := lineup.Options{Method: in.Method, Seed: in.Seed, Time: time.Duration(in.Seconds) * time.Second,
 		Progress: func(frac, best float64) {
-			progress(buildShare+(1-buildShare)*frac, fmt.Sprintf("%s; best %s so far", what, goalAmount(in.Goal, best*scale, fm.Survey.Currency)))
-		}})
+			progress(buildShare+(1-buildShare)*frac, fmt.Sprintf("choosing %d variants; best %s so far", in.K, goalAmount(in.Goal, best*scale, fm.Survey.Currency)))
+		}}
+	pr, sol, err := lineup.Choose(ctx, spec, opts)
 	if err != nil {
 		return nil, err
 	}
-	progress(1, fmt.Sprintf("%s; %s by %s in %.1f s", what, goalAmount(in.Goal, sol.Objective*scale, fm.Survey.Currency), sol.Method, sol.Seconds))
+	p := pr.Problem
 	out := LineupOutput{Input: in, SurveyID: fm.SurveyID, SurveyName: fm.SurveyName, FitMethod: fm.Method,
 		ModelID: plan.modelID, Model: plan.model, Currency: fm.Survey.Currency,
 		Method: sol.Method, Objective: sol.Objective * scale, Bound: finite(sol.Bound * scale), Gap: finite(sol.Gap), Proven: sol.Proven,
-		Nodes: sol.Nodes, Seconds: sol.Seconds, BuildSeconds: built,
-		People: pr.People, Customers: p.Customers, Phones: len(pr.Phones), Candidates: p.Candidates,
-		Report: pr.Report(sol.Chosen)}
+		Nodes: sol.Nodes, Seconds: sol.Seconds,
+		People: pr.People, Customers: p.Customers, Report: pr.Report(sol.Chosen)}
+	what := fmt.Sprintf("searched over attribute levels for %s people", thousands(pr.People))
+	if sol.Method != lineup.Levels {
+		// The phones were listed: the problem's candidates are all of
+		// them, and listing them took the time the solver did not.
+		out.Phones, out.Candidates = len(pr.Phones), p.Candidates
+		out.BuildSeconds = max(time.Since(start).Seconds()-sol.Seconds, 0)
+		what = fmt.Sprintf("%s candidates (%s phones at %d prices) for %s people", thousands(p.Candidates), thousands(len(pr.Phones)), len(in.Prices), thousands(pr.People))
+	}
+	progress(1, fmt.Sprintf("%s; %s by %s in %.1f s", what, goalAmount(in.Goal, out.Objective, fm.Survey.Currency), sol.Method, time.Since(start).Seconds()))
 	return out, nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +23,8 @@ import (
 	"github.com/tailor-c2b/tailor/job"
 	"github.com/tailor-c2b/tailor/lineup"
 	"github.com/tailor-c2b/tailor/market"
+	"github.com/tailor-c2b/tailor/population"
+	"github.com/tailor-c2b/tailor/survey"
 )
 
 // doneFit fits hierarchical Bayes to a small answered survey of body size
@@ -291,7 +295,7 @@ func TestRunLineup(t *testing.T) {
 			}
 			// Progress: building, then solving, forward only.
 			all := n.all()
-			if !strings.Contains(all, "listing the valid phones") || !strings.Contains(all, "people; best ") {
+			if !strings.Contains(all, "listing the valid phones") || !strings.Contains(all, "variants; best ") || !strings.Contains(all, "people; ") {
 				t.Errorf("progress notes:\n%s\nwant the listing, then the best so far", all)
 			}
 			for i := 1; i < len(n.fracs); i++ {
@@ -509,5 +513,87 @@ func TestCampaignDrafts(t *testing.T) {
 	}
 	if _, _, err := f.svc.Campaigns(f.ana, campaign.Filter{}, campaign.Page{}); code(err) != errs.Forbidden {
 		t.Errorf("a customer lists campaigns: %v, want forbidden", err)
+	}
+}
+
+// TestRunLineupSearchesLevels: on a survey of eight attributes, whose
+// levels with the operating system make more phones than lineup.Choose
+// lists, the job searches over levels; the output says so, the variants
+// keep the constraints, and their drafts are valid phones.
+func TestRunLineupSearchesLevels(t *testing.T) {
+	f := newFixture(t)
+	f.runner.kinds = append(f.runner.kinds, service.LineupKind)
+	spec := survey.Spec{Attributes: []string{"size", "main", "tele", "storage", "battery", "refresh", "chipset", "ram"},
+		Price: survey.Price{Min: 39900, Max: 99900, Steps: 3}, Versions: 10, Tasks: 8, Concepts: 3, None: true, Holdouts: 2, Seed: 3}
+	st, err := f.svc.CreateSurvey(f.analyst, service.SurveyInput{Name: "Eight attributes", Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.OpenSurvey(f.analyst, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := f.svc.Engine(f.analyst, f.model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	ps := population.Draw(e.Model(), population.PhoneSegments, n, rand.New(rand.NewPCG(8, 9)))
+	answers, err := survey.Simulate(st.Design, ps, 4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := make([]account.User, n)
+	for i := range users {
+		users[i] = account.User{Email: fmt.Sprintf("big-%02d@example.com", i), Name: "R", Role: account.Customer}
+	}
+	if users, err = f.svc.ImportUsers(context.Background(), users); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := st.Design.Responses(answers, func(i int) string { return users[i].ID })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.ImportSurveyResponses(context.Background(), st.ID, rs); err != nil {
+		t.Fatal(err)
+	}
+	fit, _, _ := runFit(t, f, f.analyst, service.FitInput{SurveyID: st.ID, Method: choice.HB, Iterations: 200})
+	j, err := f.svc.SubmitLineup(f.analyst, fit.ID, service.LineupInput{K: 3, EachOf: "os", Ladder: true, Seconds: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes notes
+	l, err := runLineup(t, f, f.analyst, j.ID, &notes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := l.Output
+	if out.Method != lineup.Levels || out.Phones != 0 || out.Candidates != 0 || out.People != n || len(out.Report.Variants) != 3 || out.Gap == nil {
+		t.Fatalf("output: method %s, %d phones, %d candidates, %d people, %d variants, gap %v; want a search over levels of 3 variants",
+			out.Method, out.Phones, out.Candidates, out.People, len(out.Report.Variants), out.Gap)
+	}
+	if all := notes.all(); !strings.Contains(all, "searched over attribute levels for 40 people") {
+		t.Errorf("progress notes:\n%s\nwant the search over levels", all)
+	}
+	seenOS := map[string]bool{}
+	for _, a := range out.Report.Variants {
+		seenOS[a.Levels["os"]] = true
+		for _, b := range out.Report.Variants {
+			if a.Cost > b.Cost && a.Price <= b.Price {
+				t.Errorf("ladder broken: cost %d at %d, cost %d at %d", a.Cost, a.Price, b.Cost, b.Price)
+			}
+		}
+	}
+	if !seenOS["android"] || !seenOS["alios"] {
+		t.Errorf("operating systems %v: want both", seenOS)
+	}
+	cs, made, err := f.svc.CreateCampaignDrafts(f.analyst, j.ID)
+	if err != nil || made != 3 {
+		t.Fatalf("drafts: %d made, %v", made, err)
+	}
+	for _, c := range cs {
+		sel, err := service.ParseSelection(e, c.Config)
+		if err != nil || !e.Consistent(sel) || len(c.Config) != len(e.Model().Attributes) {
+			t.Errorf("draft %q: %v is not a full valid phone (%v)", c.Name, c.Config, err)
+		}
 	}
 }

@@ -393,6 +393,7 @@ type lineupPage struct {
 	CannibalHead                               []string
 	CannibalRows                               []cannibalRow
 	People, Phones, Candidates, Prices         string
+	Listed                                     bool // the phones were listed, not searched over levels
 	JSONName                                   string
 	Drafts                                     int
 }
@@ -448,7 +449,8 @@ func (s *server) lineupResults(w http.ResponseWriter, r *http.Request) {
 	page := lineupPage{ID: l.Job.ID, FitID: out.Input.FitID, SurveyID: out.SurveyID, SurveyName: out.SurveyName,
 		FitMethod: methodTitle(out.FitMethod), Settings: lineupSettings(out.Input, out.Currency), Model: out.Model,
 		Rule: ruleWords(out.Input.Rule), People: thousandsOf(out.People), Phones: thousandsOf(out.Phones),
-		Candidates: thousandsOf(out.Candidates), Prices: pricesText(out.Input.Prices, out.Currency), JSONName: "lineup-" + l.Job.ID + ".json"}
+		Candidates: thousandsOf(out.Candidates), Prices: pricesText(out.Input.Prices, out.Currency), Listed: out.Method != lineup.Levels,
+		JSONName: "lineup-" + l.Job.ID + ".json"}
 	page.Figures = lineupFigures(out)
 	for v, vr := range rep.Variants {
 		page.Variants = append(page.Variants, variantCardOf(mdl, v, vr, out.Currency))

@@ -254,6 +254,35 @@ func TestLineupPages(t *testing.T) {
 	if _, body := get(t, c, fx.srv.URL+"/campaigns?cursor=junk"); !strings.Contains(body, "cursor") {
 		t.Error("a bad cursor is not reported")
 	}
+
+	// A lineup chosen by searching over levels (too many phones to list)
+	// says so rather than counting candidates.
+	if _, err := fx.svc.CancelJob(ana.ctx, queued); err != nil {
+		t.Fatal(err)
+	}
+	la, err := fx.svc.Lineup(ana.ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := *la.Output
+	out.Method, out.Phones, out.Candidates = lineup.Levels, 0, 0
+	searched, err := fx.db.CreateJob(context.Background(), job.Job{Kind: service.LineupKind, Subject: "fit:" + fit.ID, Input: la.Job.Input, CreatedBy: ana.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed, ok, err := fx.db.ClaimJob(context.Background(), []string{service.LineupKind}, time.Now())
+	if err != nil || !ok || claimed.ID != searched.ID {
+		t.Fatalf("ClaimJob = %+v, %v, %v", claimed, ok, err)
+	}
+	b2, _ := json.Marshal(out)
+	if err := fx.db.FinishJob(context.Background(), searched.ID, claimed.Attempts, job.Done, b2, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	_, body = get(t, c, fx.srv.URL+"/lineups/"+searched.ID)
+	if !strings.Contains(body, "Searched over the levels of Tailor Phone 2026.1.0's valid phones (too many to list) at €499, €899, €1,249") || strings.Contains(body, "0 candidates") {
+		i := strings.Index(body, `id="lineup-settings"`)
+		t.Errorf("the page of a lineup searched over levels does not say so:\n%s", body[i:min(len(body), i+600)])
+	}
 }
 
 func TestParseRequired(t *testing.T) {

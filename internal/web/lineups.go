@@ -35,14 +35,14 @@ const maxCompare = 6
 
 // lineupFormData is the lineup form as entered.
 type lineupFormData struct {
-	Goal, K, Rule, Method, Seconds, Prices  string
-	EachOS, Ladder, HasOS                   bool
-	MinMargin, MinMarginRate, MaxParts      string
-	Must, MarketSize, Seed                  string
-	Goals, Rules, Methods                   []option
-	Error                                   string
-	Currency, Symbol, PricesHint, MustHint  string
-	DefaultSeconds, MaxK, MaxSeconds, MaxPr int
+	Goal, K, Rule, Method, Seconds, Prices      string
+	EachOS, Ladder, HasOS                       bool
+	MinMargin, MinMarginRate, MaxParts          string
+	Must, MarketSize, Seed                      string
+	Goals, Rules, Methods                       []option
+	Error                                       string
+	Currency, Symbol, PricesHint, MustHint      string
+	DefaultSeconds, MaxK, MaxSeconds, MaxPrices int
 }
 
 // lineupsPage is the data of a fit's lineups page.
@@ -117,7 +117,7 @@ func (lf lineupFormData) withChoices(fm service.FitMarket) lineupFormData {
 	}
 	d := fm.Survey
 	lf.Currency, lf.Symbol = d.Currency, strings.TrimSpace(currencyOf(d.Currency).Symbol)
-	lf.DefaultSeconds, lf.MaxK, lf.MaxSeconds, lf.MaxPr = service.DefaultLineupSeconds, service.MaxLineupK, service.MaxLineupSeconds, service.MaxLineupPrices
+	lf.DefaultSeconds, lf.MaxK, lf.MaxSeconds, lf.MaxPrices = service.DefaultLineupSeconds, service.MaxLineupK, service.MaxLineupSeconds, service.MaxLineupPrices
 	var parts []string
 	for _, a := range d.Attributes {
 		parts = append(parts, a.Name+"="+a.Levels[len(a.Levels)-1].Name)

@@ -153,10 +153,15 @@ func (sp *space) fcGains(s []int, st *fcState, add []float64, swap [][]float64) 
 // good solution s, from the Lagrangian relaxation that branch and bound
 // uses at its root (see bound in exact.go), computed with scans of the
 // matrix: a few subgradient steps from the best of three starting points.
-func (sp *space) fcRootBound(s []int, iters int) float64 {
+// With more set, it goes on past iters, up to fcRootMaxIters steps, while
+// more reports true.
+func (sp *space) fcRootBound(s []int, iters int, more func() bool) float64 {
 	rb := sp.newFCRoot()
-	return rb.bound(s, iters)
+	return rb.bound(s, iters, more)
 }
+
+// fcRootMaxIters bounds the subgradient steps of a root bound given time.
+const fcRootMaxIters = 200
 
 // fcRoot computes the root bound with dense scans, for any size.
 type fcRoot struct {
@@ -284,7 +289,7 @@ func topK(s []float64, free []bool, k int, phone []int) ([]int, float64) {
 
 // bound runs the subgradient method on t for iters scans and returns the
 // best bound seen.
-func (rb *fcRoot) bound(sol []int, iters int) float64 {
+func (rb *fcRoot) bound(sol []int, iters int, more func() bool) float64 {
 	sp, p := rb.sp, rb.sp.p
 	if rb.k == 0 {
 		return rb.base
@@ -326,7 +331,7 @@ func (rb *fcRoot) bound(sol []int, iters int) float64 {
 	t := slices.Clone(bestT)
 	theta := 1.0
 	stall := 0
-	for range iters {
+	for it := 0; it < iters || more != nil && it < fcRootMaxIters && more(); it++ {
 		s := rb.sums(t, false)
 		q, top := topK(s, rb.free, rb.k, rb.sp.phones())
 		val := rb.base + top

@@ -209,14 +209,20 @@ func (r *runner) solve() (*Solution, error) {
 		}
 		return sol, nil
 	}
-	return &Solution{Chosen: inc, Bound: r.rootBound(inc), Method: Anneal}, nil
+	// The time left goes to tightening the bound.
+	more := func() bool { return !r.expired() }
+	return &Solution{Chosen: inc, Bound: r.rootBoundWith(inc, more), Method: Anneal}, nil
 }
 
 // rootBound returns an upper bound on the optimum, given a good solution
 // s (which some bounds use): for first choice, branch and bound's root
 // bound when its tables fit, else a weaker one computed by scanning the
 // matrix.
-func (r *runner) rootBound(s []int) float64 {
+func (r *runner) rootBound(s []int) float64 { return r.rootBoundWith(s, nil) }
+
+// rootBoundWith is rootBound, going on with the first-choice bound's steps
+// while more reports true.
+func (r *runner) rootBoundWith(s []int, more func() bool) float64 {
 	sp := r.sp
 	if sp.p.Rule == Logit {
 		return sp.logitRootBound()
@@ -228,7 +234,7 @@ func (r *runner) rootBound(s []int) float64 {
 	if float64(sp.nc)*float64(sp.n) > 1e8 {
 		iters = 1 // each step is a scan of the whole matrix
 	}
-	return sp.fcRootBound(s, iters)
+	return sp.fcRootBound(s, iters, more)
 }
 
 // space is a problem prepared for search: the constraints in the form the

@@ -1,4 +1,4 @@
-package lineup
+package lineup_test
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/tailor-c2b/tailor/lineup"
+	"github.com/tailor-c2b/tailor/lineup/lineupgen"
 )
 
 // BenchmarkExact times branch and bound on conjoint-like instances of 100
@@ -17,12 +20,13 @@ import (
 func BenchmarkExact(b *testing.B) {
 	for _, k := range []int{3, 5, 10} {
 		for seed := uint64(1); seed <= 3; seed++ {
-			p := genConjoint(100, 100, k, seed)
-			b.Run(fmt.Sprintf("100x100-k%d-s%d", k, seed), func(b *testing.B) {
-				var sol *Solution
+			params := lineupgen.Params{Candidates: 100, Customers: 100, K: k, Seed: seed}
+			p := lineupgen.Conjoint(params)
+			b.Run(params.Name(), func(b *testing.B) {
+				var sol *lineup.Solution
 				for b.Loop() {
 					var err error
-					if sol, err = Solve(context.Background(), p, Options{Method: Exact}); err != nil {
+					if sol, err = lineup.Solve(context.Background(), p, lineup.Options{Method: lineup.Exact}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -51,16 +55,16 @@ func BenchmarkScale(b *testing.B) {
 	for _, size := range sizes {
 		b.Run(fmt.Sprintf("%dx%d", size.candidates, size.customers), func(b *testing.B) {
 			start := time.Now()
-			p := genConjoint(size.customers, size.candidates, 5, 1)
+			p := lineupgen.Conjoint(lineupgen.Params{Candidates: size.candidates, Customers: size.customers, K: 5, Seed: 1})
 			b.Logf("generated in %.1fs", time.Since(start).Seconds())
 			runtime.GC()
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
-			var sol *Solution
-			cpu := processCPU()
+			var sol *lineup.Solution
+			cpu := lineup.ProcessCPU()
 			for b.Loop() {
 				var err error
-				sol, err = Solve(context.Background(), p, Options{Method: Auto, Workers: 2, Seed: 1, Time: 60 * time.Second})
+				sol, err = lineup.Solve(context.Background(), p, lineup.Options{Method: lineup.Auto, Workers: 2, Seed: 1, Time: 60 * time.Second})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -68,11 +72,11 @@ func BenchmarkScale(b *testing.B) {
 			var after runtime.MemStats
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(sol.Seconds, "s/solve")
-			b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/solve")
+			b.ReportMetric((lineup.ProcessCPU()-cpu).Seconds()/float64(b.N), "cpu-s/solve")
 			b.ReportMetric(sol.Objective, "objective")
 			b.ReportMetric(100*sol.Gap, "gap%")
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MB-alloc/op")
-			b.Logf("%s: objective %.4f, bound %.4f, gap %.1f%%, %.1fs, %.1f CPU seconds", sol.Method, sol.Objective, sol.Bound, 100*sol.Gap, sol.Seconds, (processCPU()-cpu).Seconds()/float64(b.N))
+			b.Logf("%s: objective %.4f, bound %.4f, gap %.1f%%, %.1fs, %.1f CPU seconds", sol.Method, sol.Objective, sol.Bound, 100*sol.Gap, sol.Seconds, (lineup.ProcessCPU()-cpu).Seconds()/float64(b.N))
 		})
 	}
 }

@@ -3,8 +3,6 @@ package lineup
 import (
 	"bytes"
 	"encoding/json"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
@@ -40,36 +38,6 @@ func TestReadMatrix(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
-	}
-}
-
-// TestMatrixRoundTrip writes random problems and reads them back.
-func TestMatrixRoundTrip(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 5))
-	for range 200 {
-		p := genSmall(r, FirstChoice)
-		if r.IntN(2) == 0 {
-			p.Labels = nil
-		}
-		var b bytes.Buffer
-		if err := WriteMatrix(&b, p); err != nil {
-			t.Fatal(err)
-		}
-		got, err := ReadMatrix(&b, "m.csv")
-		if err != nil {
-			t.Fatalf("%v\n%s", err, b.String())
-		}
-		want := *p
-		want.K, want.Rule, want.Scale = 0, FirstChoice, 0
-		want.Must, want.Forbid = sortedSet(p.Must), sortedSet(p.Forbid)
-		if want.Labels == nil {
-			for j := range p.Candidates {
-				want.Labels = append(want.Labels, p.Label(j))
-			}
-		}
-		if diff := cmp.Diff(&want, got, cmpopts.EquateEmpty()); diff != "" {
-			t.Fatalf("(-want +got)\n%s\n%s", diff, b.String())
-		}
 	}
 }
 
@@ -191,11 +159,4 @@ func FuzzReadJSON(f *testing.F) {
 			t.Fatalf("accepted an invalid matrix: %v", err)
 		}
 	})
-}
-
-// sortedSet returns the distinct members of s in order.
-func sortedSet(s []int) []int {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
 }

@@ -1,4 +1,4 @@
-package lineup
+package lineup_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/tailor-c2b/tailor/errs"
+	"github.com/tailor-c2b/tailor/lineup"
+	"github.com/tailor-c2b/tailor/lineup/lineupgen"
 )
 
 // TestSolveAgainstBruteForce holds every method to the optimum found by
@@ -18,21 +20,21 @@ import (
 // and constraints: exact finds it, the heuristics never pass it, every
 // bound is at least it, and every answer is feasible.
 func TestSolveAgainstBruteForce(t *testing.T) {
-	for _, rule := range []Rule{FirstChoice, Logit} {
+	for _, rule := range []lineup.Rule{lineup.FirstChoice, lineup.Logit} {
 		t.Run(rule.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(42, uint64(rule)))
 			const instances = 400
-			ratio := map[Method]float64{}
-			exactHits := map[Method]int{}
+			ratio := map[lineup.Method]float64{}
+			exactHits := map[lineup.Method]int{}
 			for inst := range instances {
-				p := genSmall(r, rule)
+				p := lineupgen.Small(r, rule)
 				if err := p.Validate(); err != nil {
 					t.Fatalf("instance %d: %v", inst, err)
 				}
-				want, arg := bruteForce(p)
+				want, arg := lineupgen.BruteForce(p)
 				tol := 1e-9 * (1 + math.Abs(want))
-				for _, m := range []Method{Exact, Greedy, Swap, Anneal, Auto} {
-					sol, err := Solve(context.Background(), p, Options{Method: m, Seed: uint64(inst)})
+				for _, m := range []lineup.Method{lineup.Exact, lineup.Greedy, lineup.Swap, lineup.Anneal, lineup.Auto} {
+					sol, err := lineup.Solve(context.Background(), p, lineup.Options{Method: m, Seed: uint64(inst)})
 					if err != nil {
 						t.Fatalf("instance %d, %s: %v", inst, m, err)
 					}
@@ -46,14 +48,14 @@ func TestSolveAgainstBruteForce(t *testing.T) {
 					if sol.Bound < want-tol {
 						t.Errorf("instance %d, %s: bound %v below the optimum %v", inst, m, sol.Bound, want)
 					}
-					if m == Exact || m == Auto {
+					if m == lineup.Exact || m == lineup.Auto {
 						if !sol.Proven {
 							t.Errorf("instance %d, %s: not proven", inst, m)
 						}
 						// First choice: exactly the optimum. Logit: the
 						// same up to the order of the sums, as sets of
 						// identical candidates are worth the same.
-						if sol.Objective != want && (rule == FirstChoice || math.Abs(sol.Objective-want) > 1e-12*math.Abs(want)) {
+						if sol.Objective != want && (rule == lineup.FirstChoice || math.Abs(sol.Objective-want) > 1e-12*math.Abs(want)) {
 							t.Errorf("instance %d, %s: objective %v, want the optimum %v (%v, brute force chose %v)\n%+v",
 								inst, m, sol.Objective, want, sol.Chosen, arg, p)
 						}
@@ -68,10 +70,10 @@ func TestSolveAgainstBruteForce(t *testing.T) {
 					}
 				}
 			}
-			for _, m := range []Method{Greedy, Swap, Anneal} {
+			for _, m := range []lineup.Method{lineup.Greedy, lineup.Swap, lineup.Anneal} {
 				mean := ratio[m] / instances
 				t.Logf("%s: mean %.4f of the optimum, optimal in %d of %d", m, mean, exactHits[m], instances)
-				if floor := map[Method]float64{Greedy: 0.9, Swap: 0.97, Anneal: 0.99}[m]; mean < floor {
+				if floor := map[lineup.Method]float64{lineup.Greedy: 0.9, lineup.Swap: 0.97, lineup.Anneal: 0.99}[m]; mean < floor {
 					t.Errorf("%s: mean %.4f of the optimum, want at least %.2f", m, mean, floor)
 				}
 			}
@@ -80,7 +82,7 @@ func TestSolveAgainstBruteForce(t *testing.T) {
 }
 
 // checkFeasible fails t unless chosen is a valid answer to p.
-func checkFeasible(t *testing.T, p *Problem, chosen []int) {
+func checkFeasible(t *testing.T, p *lineup.Problem, chosen []int) {
 	t.Helper()
 	if len(chosen) != p.K {
 		t.Fatalf("chose %d candidates, want K = %d", len(chosen), p.K)
@@ -120,16 +122,16 @@ func TestSolveMedium(t *testing.T) {
 		k    int
 		seed uint64
 	}{{3, 1}, {5, 2}, {5, 3}, {10, 4}} {
-		p := genConjoint(100, 100, tt.k, tt.seed)
-		ex, err := Solve(context.Background(), p, Options{Method: Exact})
+		p := lineupgen.Conjoint(lineupgen.Params{Candidates: 100, Customers: 100, K: tt.k, Seed: tt.seed})
+		ex, err := lineup.Solve(context.Background(), p, lineup.Options{Method: lineup.Exact})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !ex.Proven || ex.Gap != 0 || ex.Nodes == 0 {
 			t.Errorf("k=%d: exact not proven: %+v", tt.k, ex)
 		}
-		for _, m := range []Method{Auto, Greedy, Swap, Anneal} {
-			sol, err := Solve(context.Background(), p, Options{Method: m, Seed: tt.seed})
+		for _, m := range []lineup.Method{lineup.Auto, lineup.Greedy, lineup.Swap, lineup.Anneal} {
+			sol, err := lineup.Solve(context.Background(), p, lineup.Options{Method: m, Seed: tt.seed})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,10 +139,10 @@ func TestSolveMedium(t *testing.T) {
 			if sol.Objective > ex.Objective || sol.Bound < ex.Objective || sol.Gap < 0 {
 				t.Errorf("k=%d %s: objective %v, bound %v, gap %v; the optimum is %v", tt.k, m, sol.Objective, sol.Bound, sol.Gap, ex.Objective)
 			}
-			if m == Auto && (sol.Objective != ex.Objective || !sol.Proven) {
+			if m == lineup.Auto && (sol.Objective != ex.Objective || !sol.Proven) {
 				t.Errorf("k=%d auto: %v (proven %v), want the optimum %v", tt.k, sol.Objective, sol.Proven, ex.Objective)
 			}
-			if m == Anneal && sol.Objective < 0.99*ex.Objective {
+			if m == lineup.Anneal && sol.Objective < 0.99*ex.Objective {
 				t.Errorf("k=%d anneal: %v, below 99%% of the optimum %v", tt.k, sol.Objective, ex.Objective)
 			}
 			t.Logf("k=%d %-6s %.4f of the optimum, gap %.3f", tt.k, m, sol.Objective/ex.Objective, sol.Gap)
@@ -151,11 +153,11 @@ func TestSolveMedium(t *testing.T) {
 // TestExactLogitMedium holds exact logit search to enumeration on
 // instances too big for the small-instance test, with groups.
 func TestExactLogitMedium(t *testing.T) {
-	p := genConjoint(30, 24, 3, 9)
-	p.Rule, p.Scale = Logit, 1.5
+	p := lineupgen.Conjoint(lineupgen.Params{Candidates: 24, Customers: 30, K: 3, Seed: 9})
+	p.Rule, p.Scale = lineup.Logit, 1.5
 	p.Groups = [][]int{{0, 1, 2, 3, 4, 5}, {20, 21, 22, 23}}
-	want, _ := bruteForce(p)
-	sol, err := Solve(context.Background(), p, Options{Method: Exact})
+	want, _ := lineupgen.BruteForce(p)
+	sol, err := lineup.Solve(context.Background(), p, lineup.Options{Method: lineup.Exact})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,11 +169,11 @@ func TestExactLogitMedium(t *testing.T) {
 
 // TestReproducible: a seed gives the same answer on one worker or two.
 func TestReproducible(t *testing.T) {
-	p := genConjoint(80, 120, 6, 11)
-	for _, m := range []Method{Anneal, Auto} {
-		var first *Solution
+	p := lineupgen.Conjoint(lineupgen.Params{Candidates: 120, Customers: 80, K: 6, Seed: 11})
+	for _, m := range []lineup.Method{lineup.Anneal, lineup.Auto} {
+		var first *lineup.Solution
 		for _, w := range []int{1, 2, 3} {
-			sol, err := Solve(context.Background(), p, Options{Method: m, Seed: 99, Workers: w})
+			sol, err := lineup.Solve(context.Background(), p, lineup.Options{Method: m, Seed: 99, Workers: w})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,18 +192,18 @@ func TestReproducible(t *testing.T) {
 // TestTimeLimit: exact search stopped by its time limit answers in time
 // with an unproven solution and a valid bound and gap.
 func TestTimeLimit(t *testing.T) {
-	p := genConjoint(300, 300, 10, 12)
+	p := lineupgen.Conjoint(lineupgen.Params{Candidates: 300, Customers: 300, K: 10, Seed: 12})
 	// What exact search does before its limit can bite: the swap
 	// solution and the root bound.
 	start := time.Now()
-	if _, err := Solve(context.Background(), p, Options{Method: Swap}); err != nil {
+	if _, err := lineup.Solve(context.Background(), p, lineup.Options{Method: lineup.Swap}); err != nil {
 		t.Fatal(err)
 	}
 	before := time.Since(start)
 	start = time.Now()
 	var calls int
 	var last float64
-	sol, err := Solve(context.Background(), p, Options{Method: Exact, Time: 200 * time.Millisecond,
+	sol, err := lineup.Solve(context.Background(), p, lineup.Options{Method: lineup.Exact, Time: 200 * time.Millisecond,
 		Progress: func(frac, best float64) { calls++; last = frac }})
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +211,7 @@ func TestTimeLimit(t *testing.T) {
 	if el := time.Since(start); el > 2*before+time.Second {
 		t.Errorf("took %v with a limit of 200ms (%v before the search)", el, before)
 	}
-	an, err := Solve(context.Background(), p, Options{Method: Anneal, Seed: 1})
+	an, err := lineup.Solve(context.Background(), p, lineup.Options{Method: lineup.Anneal, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,23 +226,23 @@ func TestTimeLimit(t *testing.T) {
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	p := genConjoint(50, 50, 4, 1)
-	for _, m := range []Method{Exact, Anneal, Auto} {
-		if _, err := Solve(ctx, p, Options{Method: m}); !errors.Is(err, context.Canceled) {
+	p := lineupgen.Conjoint(lineupgen.Params{Candidates: 50, Customers: 50, K: 4, Seed: 1})
+	for _, m := range []lineup.Method{lineup.Exact, lineup.Anneal, lineup.Auto} {
+		if _, err := lineup.Solve(ctx, p, lineup.Options{Method: m}); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: %v, want context.Canceled", m, err)
 		}
 	}
 }
 
 func TestSolveOptions(t *testing.T) {
-	p := genConjoint(5, 5, 2, 1)
-	for _, opts := range []Options{{Method: "best"}, {Workers: -1}, {Time: -time.Second}} {
-		if _, err := Solve(context.Background(), p, opts); errs.Code(err) != errs.Invalid {
+	p := lineupgen.Conjoint(lineupgen.Params{Candidates: 5, Customers: 5, K: 2, Seed: 1})
+	for _, opts := range []lineup.Options{{Method: "best"}, {Workers: -1}, {Time: -time.Second}} {
+		if _, err := lineup.Solve(context.Background(), p, opts); errs.Code(err) != errs.Invalid {
 			t.Errorf("Solve with %+v: %v, want invalid", opts, err)
 		}
 	}
 	p.K = 0
-	if _, err := Solve(context.Background(), p, Options{}); errs.Code(err) != errs.Invalid {
+	if _, err := lineup.Solve(context.Background(), p, lineup.Options{}); errs.Code(err) != errs.Invalid {
 		t.Errorf("Solve with K = 0: %v, want invalid", err)
 	}
 }
@@ -248,22 +250,22 @@ func TestSolveOptions(t *testing.T) {
 // TestAllMarginsNegative: when every choice loses money, the methods still
 // find the least bad one, and the solution (gap included) encodes as JSON.
 func TestAllMarginsNegative(t *testing.T) {
-	for _, rule := range []Rule{FirstChoice, Logit} {
-		p := genConjoint(20, 15, 2, 3)
+	for _, rule := range []lineup.Rule{lineup.FirstChoice, lineup.Logit} {
+		p := lineupgen.Conjoint(lineupgen.Params{Candidates: 15, Customers: 20, K: 2, Seed: 3})
 		p.Rule = rule
 		for j := range p.Margin {
 			p.Margin[j] = -1 - float64(j%4)
 		}
-		want, _ := bruteForce(p)
-		for _, m := range []Method{Exact, Auto, Greedy, Swap, Anneal} {
-			sol, err := Solve(context.Background(), p, Options{Method: m})
+		want, _ := lineupgen.BruteForce(p)
+		for _, m := range []lineup.Method{lineup.Exact, lineup.Auto, lineup.Greedy, lineup.Swap, lineup.Anneal} {
+			sol, err := lineup.Solve(context.Background(), p, lineup.Options{Method: m})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if sol.Objective > want+1e-12 || sol.Bound < want-1e-12 || math.IsInf(sol.Gap, 0) || math.IsNaN(sol.Gap) {
 				t.Errorf("%s %s: objective %v, bound %v, gap %v; the optimum is %v", rule, m, sol.Objective, sol.Bound, sol.Gap, want)
 			}
-			if (m == Exact || m == Auto) && math.Abs(sol.Objective-want) > 1e-12*math.Abs(want) {
+			if (m == lineup.Exact || m == lineup.Auto) && math.Abs(sol.Objective-want) > 1e-12*math.Abs(want) {
 				t.Errorf("%s %s: objective %v, want %v", rule, m, sol.Objective, want)
 			}
 			if _, err := json.Marshal(sol); err != nil {

@@ -14,7 +14,7 @@ const module = "github.com/tailor-c2b/tailor"
 
 // domain lists the pure packages: the library half of the product.
 var domain = []string{"model", "model/modelgen", "model/modeltest", "models", "csp", "configurator", "xcsp", "dimacs", "errs",
-	"account", "design", "catalog", "population", "market", "survey", "choice", "job", "suggest", "lineup", "campaign"}
+	"account", "design", "catalog", "population", "market", "survey", "choice", "job", "suggest", "lineup", "lineup/lineupgen", "campaign"}
 
 type pkg struct {
 	ImportPath string

@@ -15,7 +15,8 @@ import (
 	"github.com/tailor-c2b/tailor/lineup"
 )
 
-// Params describe a Conjoint instance.
+// Params describe a Conjoint instance. K does not enter the draws: the
+// same sizes and seed give the same market for every K.
 type Params struct {
 	Candidates int
 	Customers  int // customer types

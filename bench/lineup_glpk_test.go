@@ -191,11 +191,13 @@ type fcModel struct {
 // only the best offered candidate in it, or not buying, take y = 1, which is
 // exactly lineup's first-choice rule, ties included.
 //
-// Only that: it returns an error for a problem under the logit rule or
-// with required, forbidden or grouped candidates, which it does not write.
+// Only that: it returns an error for a problem under the logit rule, with
+// required, forbidden or grouped candidates, or with side constraints
+// (Phone, Ladder, MaxParts), which it does not write.
 func writeFirstChoiceLP(w io.Writer, name string, p *lineup.Problem) (*fcModel, error) {
-	if p.Rule != lineup.FirstChoice || len(p.Must) > 0 || len(p.Forbid) > 0 || len(p.Groups) > 0 {
-		return nil, fmt.Errorf("%s: the MIP covers the first-choice rule with K alone, not rule %s or required, forbidden or grouped candidates", name, p.Rule)
+	if p.Rule != lineup.FirstChoice || len(p.Must) > 0 || len(p.Forbid) > 0 || len(p.Groups) > 0 ||
+		p.Phone != nil || p.Ladder || p.MaxParts > 0 {
+		return nil, fmt.Errorf("%s: the MIP covers the first-choice rule with K alone, not rule %s, required, forbidden or grouped candidates, or side constraints", name, p.Rule)
 	}
 	lw := &lpWriter{w: bufio.NewWriterSize(w, 1<<20), col: map[string]int{}}
 	m := &fcModel{xCol: make([]int, p.Candidates)}

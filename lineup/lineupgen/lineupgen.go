@@ -229,18 +229,23 @@ func Small(r *rand.Rand, rule lineup.Rule) *lineup.Problem {
 }
 
 // BruteForce returns the optimum of p, by p.Objective over every feasible
-// choice of p.K candidates (the required ones in, the forbidden ones out,
-// a member of every group), and the first choice in lexicographic order
-// that reaches it; -Inf and nil when no choice is feasible. It evaluates
-// every K-subset of the candidates that are not forbidden, so it is for
-// small instances: C(100, 3) is 161,700 subsets, C(100, 5) 75 million.
+// choice of p.K candidates, and the first choice in lexicographic order
+// that reaches it; -Inf and nil when no choice is feasible. A choice is
+// feasible when it has the required candidates, no forbidden one, a member
+// of every group, and keeps the side constraints, checked here from their
+// definitions rather than by the solver's code: no two candidates of one
+// Phone; with Ladder, of two chosen candidates the one with the higher
+// Cost has the strictly higher Price; with MaxParts, at most that many distinct
+// Parts. It evaluates every K-subset of the candidates that are not
+// forbidden, so it is for small instances: C(100, 3) is 161,700 subsets,
+// C(100, 5) 75 million.
 func BruteForce(p *lineup.Problem) (float64, []int) {
 	forbidden := make([]bool, p.Candidates)
 	for _, j := range p.Forbid {
 		forbidden[j] = true
 	}
 	in := make([]bool, p.Candidates)
-	feasible := func() bool {
+	feasible := func(set []int) bool {
 		for _, j := range p.Must {
 			if !in[j] {
 				return false
@@ -251,14 +256,30 @@ func BruteForce(p *lineup.Problem) (float64, []int) {
 				return false
 			}
 		}
-		return true
+		for x, a := range set {
+			for _, b := range set[:x] {
+				if p.Phone != nil && p.Phone[a] == p.Phone[b] {
+					return false
+				}
+				if p.Ladder {
+					dear, cheap := a, b
+					if p.Cost[b] > p.Cost[a] {
+						dear, cheap = b, a
+					}
+					if p.Cost[dear] > p.Cost[cheap] && p.Price[dear] <= p.Price[cheap] {
+						return false
+					}
+				}
+			}
+		}
+		return p.MaxParts <= 0 || partsUsed(p, set) <= p.MaxParts
 	}
 	best, arg := math.Inf(-1), []int(nil)
 	set := make([]int, 0, p.K)
 	var rec func(from int)
 	rec = func(from int) {
 		if len(set) == p.K {
-			if !feasible() {
+			if !feasible(set) {
 				return
 			}
 			if v := p.Objective(set); v > best {
@@ -279,4 +300,15 @@ func BruteForce(p *lineup.Problem) (float64, []int) {
 	}
 	rec(0)
 	return best, arg
+}
+
+// partsUsed returns how many distinct parts the candidates in set use.
+func partsUsed(p *lineup.Problem, set []int) int {
+	parts := map[int]bool{}
+	for _, j := range set {
+		for _, x := range p.Parts[j] {
+			parts[x] = true
+		}
+	}
+	return len(parts)
 }

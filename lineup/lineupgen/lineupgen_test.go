@@ -121,7 +121,8 @@ func TestSmall(t *testing.T) {
 	}
 }
 
-// TestBruteForce checks the oracle on a problem worked out by hand.
+// TestBruteForce checks the oracle, constraints included, on a problem
+// worked out by hand.
 // Customer 0 (weight 1) ranks 0 > 1 > 2 > nothing; customer 1 (weight 2)
 // ranks 2 > nothing > 0, 1; customer 2 (weight 1) ranks 1 > 0 > nothing >
 // 2. Margins are 10, 6 and 5.
@@ -147,6 +148,13 @@ func TestBruteForce(t *testing.T) {
 		{"group", func(p *lineup.Problem) { p.Groups = [][]int{{1}} }, 22, []int{1, 2}},
 		{"K = 3", func(p *lineup.Problem) { p.K = 3 }, 26, []int{0, 1, 2}},
 		{"infeasible", func(p *lineup.Problem) { p.Forbid = []int{0, 1} }, math.Inf(-1), nil},
+		// Side constraints, each ruling out {0, 2}.
+		{"one price per phone", func(p *lineup.Problem) { p.Phone = []int{0, 1, 0} }, 22, []int{1, 2}},
+		{"ladder", func(p *lineup.Problem) {
+			// 2 costs more than 0 but does not sell for more.
+			p.Ladder, p.Cost, p.Price = true, []float64{200, 100, 250}, []float64{300, 250, 300}
+		}, 22, []int{1, 2}},
+		{"parts", func(p *lineup.Problem) { p.Parts, p.MaxParts = [][]int{{1, 2}, {3}, {4, 5}}, 3 }, 22, []int{1, 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

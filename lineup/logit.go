@@ -2,6 +2,7 @@ package lineup
 
 import (
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -280,4 +281,120 @@ func (sp *space) logitRootBound() float64 {
 	_, top1 := topK(s1, free, k, nil)
 	mixed += top1
 	return min(b0, b1, mixed)
+}
+
+// logitRhoBound tightens the first of logitRootBound's bounds by
+// choosing every customer's ρ_i. For any ρ_i at least customer i's value
+// with the required candidates alone (num_i/den_i), and any set S of
+// candidates added,
+//
+//	f_i(S) - ρ_i = (Σ_S x_ij (m_j-ρ_i) + num_i - ρ_i den_i) / (den_i + Σ_S x_ij)
+//	             <= Σ_S x_ij (m_j-ρ_i)+ / (den_i + x_ij),
+//
+// each positive term's denominator being at least den_i + x_ij. So
+//
+//	f(S) <= base + Σ_i w_i (ρ_i - ρ0_i) + the K largest Σ_i w_i x_ij (m_j-ρ_i)+ / (den_i + x_ij),
+//
+// which is convex in ρ; subgradient steps from ρ = ρ0 lower it. Each step
+// is a scan of the matrix. It returns the best bound seen, or +Inf when
+// more stops it before the first step.
+func (sp *space) logitRhoBound(iters int, target float64, more func() bool) float64 {
+	p := sp.p
+	n, nc := sp.n, sp.nc
+	sc, sh := p.scale(), sp.shifts()
+	k := sp.k - len(sp.must)
+	if k <= 0 {
+		return math.Inf(1)
+	}
+	free := make([]bool, n)
+	for j := range n {
+		free[j] = sp.allowed[j] && !sp.isMust[j]
+	}
+	rho0 := make([]float64, nc)
+	den := make([]float64, nc)
+	base := 0.0
+	maxM := 0.0
+	for j := range n {
+		if free[j] {
+			maxM = max(maxM, p.Margin[j])
+		}
+	}
+	for i := range nc {
+		nu, de := sp.logitSums(i, sp.must, -1)
+		rho0[i], den[i] = nu/de, de
+		base += sp.w[i] * rho0[i]
+	}
+	rho := slices.Clone(rho0)
+	const chunks = 16
+	best := math.Inf(1)
+	theta := 1.0
+	stall := 0
+	g := make([]float64, nc)
+	for it := 0; it < iters && (more == nil || more()); it++ {
+		// The column sums, in a fixed order of chunks.
+		part := make([][]float64, chunks)
+		next := make(chan int, chunks)
+		for c := range chunks {
+			next <- c
+		}
+		close(next)
+		var wg sync.WaitGroup
+		for range min(sp.workers, chunks) {
+			wg.Go(func() {
+				for c := range next {
+					s := make([]float64, n)
+					part[c] = s
+					for i := nc * c / chunks; i < nc*(c+1)/chunks; i++ {
+						w, de, r := sp.w[i], den[i], rho[i]
+						for j, u := range p.Utility[i*n : (i+1)*n] {
+							if !free[j] || p.Margin[j] <= r {
+								continue
+							}
+							x := math.Exp(sc*u - sh[i])
+							s[j] += w * x * (p.Margin[j] - r) / (de + x)
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		s := make([]float64, n)
+		for _, ps := range part {
+			for j, v := range ps {
+				s[j] += v
+			}
+		}
+		q, top := topK(s, free, k, nil)
+		val := base + top
+		for i := range nc {
+			val += sp.w[i] * (rho[i] - rho0[i])
+		}
+		if val < best {
+			best, stall = val, 0
+		} else if stall++; stall >= 2 {
+			theta /= 2
+			stall = 0
+		}
+		// A subgradient in ρ_i: w_i less what the top set's terms lose.
+		norm := 0.0
+		for i := range nc {
+			gi := sp.w[i]
+			for _, j := range q {
+				if p.Margin[j] > rho[i] {
+					x := math.Exp(sc*p.u(i, j) - sh[i])
+					gi -= sp.w[i] * x / (den[i] + x)
+				}
+			}
+			g[i] = gi
+			norm += gi * gi
+		}
+		if norm == 0 || val <= target {
+			break
+		}
+		step := theta * (val - target) / norm
+		for i := range rho {
+			rho[i] = min(max(rho[i]-step*g[i], rho0[i]), max(maxM, rho0[i]))
+		}
+	}
+	return best
 }

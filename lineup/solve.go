@@ -61,6 +61,9 @@ type Solution struct {
 	Seconds   float64 `json:"seconds"`
 }
 
+// logitRhoMaxIters bounds the steps of logitRhoBound given time.
+const logitRhoMaxIters = 60
+
 // autoExactTime is how long auto lets branch and bound try to prove the
 // heuristics' answer optimal when Options.Time is not set.
 const autoExactTime = 10 * time.Second
@@ -220,12 +223,17 @@ func (r *runner) solve() (*Solution, error) {
 // matrix.
 func (r *runner) rootBound(s []int) float64 { return r.rootBoundWith(s, nil) }
 
-// rootBoundWith is rootBound, going on with the first-choice bound's steps
-// while more reports true.
+// rootBoundWith is rootBound, going on with the first-choice bound's
+// steps, or the logit bound's choice of ρ (logitRhoBound), while more
+// reports true.
 func (r *runner) rootBoundWith(s []int, more func() bool) float64 {
 	sp := r.sp
 	if sp.p.Rule == Logit {
-		return sp.logitRootBound()
+		b := sp.logitRootBound()
+		if more != nil {
+			b = min(b, sp.logitRhoBound(logitRhoMaxIters, sp.p.Objective(s), more))
+		}
+		return b
 	}
 	if sp.exactFits() {
 		return r.bbRootBound(s)

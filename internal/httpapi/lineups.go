@@ -27,6 +27,7 @@ type LineupRequest struct {
 	MinMarginRate float64           `json:"min_margin_rate,omitempty" doc:"Every variant's margin at least this fraction of its price, 0 to below 1."`
 	MaxParts      int               `json:"max_parts,omitempty" doc:"At most this many distinct part numbers across the lineup; no limit when absent."`
 	Must          []RequiredVariant `json:"must,omitempty" doc:"Variants the lineup must hold, at most k."`
+	Competitors   []CompetitorPhone `json:"competitors,omitempty" doc:"Other makers' phones people may buy instead, at most 20."`
 	MarketSize    float64           `json:"market_size,omitempty" doc:"Buyers the fit's people stand for, for units, revenue and profit; as many as the people when absent."`
 	Seed          int64             `json:"seed,omitempty" doc:"Fixes annealing's and randomised first choice's draws; 1 when absent. Below 2^53."`
 }
@@ -34,6 +35,13 @@ type LineupRequest struct {
 // RequiredVariant is a variant a lineup must hold.
 type RequiredVariant struct {
 	Levels map[string]string `json:"levels" doc:"A level name for every varied attribute: the survey's and each_of."`
+	Price  int64             `json:"price" doc:"In minor currency units."`
+}
+
+// CompetitorPhone is another maker's phone in a lineup's market.
+type CompetitorPhone struct {
+	Name   string            `json:"name" doc:"Names the phone in errors."`
+	Levels map[string]string `json:"levels" doc:"A level name for each of the survey's attributes it has; the others do not count in its utility."`
 	Price  int64             `json:"price" doc:"In minor currency units."`
 }
 
@@ -60,6 +68,9 @@ func (a *api) submitLineup(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range req.Must {
 		in.Must = append(in.Must, lineup.Fixed{Levels: m.Levels, Price: m.Price})
+	}
+	for _, c := range req.Competitors {
+		in.Competitors = append(in.Competitors, service.Competitor{Name: c.Name, Levels: c.Levels, Price: c.Price})
 	}
 	j, err := a.svc.SubmitLineup(r.Context(), r.PathValue("id"), in)
 	if err != nil {

@@ -58,11 +58,22 @@ type LineupInput struct {
 	// Must are variants the lineup must hold: a level of every varied
 	// attribute (the survey's, and EachOf) and a price.
 	Must []lineup.Fixed `json:"must,omitempty"`
+	// Competitors are other makers' phones people may buy instead: a
+	// level name for each survey attribute they specify and a price in
+	// minor units (at most MaxScenarioProducts).
+	Competitors []Competitor `json:"competitors,omitempty"`
 	// MarketSize is the number of buyers the fit's people stand for, for
 	// units, revenue and profit; 0 for as many as the people.
 	MarketSize float64 `json:"market_size,omitempty"`
 	// Seed fixes annealing's and randomised first choice's draws.
 	Seed uint64 `json:"seed"`
+}
+
+// Competitor is another maker's phone in a lineup's market.
+type Competitor struct {
+	Name   string            `json:"name"`
+	Levels map[string]string `json:"levels"`
+	Price  int64             `json:"price"`
 }
 
 // Bounds and defaults of a lineup's settings. When lineup.Choose lists the
@@ -256,6 +267,17 @@ func (in LineupInput) resolve() (LineupInput, error) {
 			return in, errs.Errorf(errs.Invalid, "Required variant %d needs its levels.", i+1)
 		}
 	}
+	if len(in.Competitors) > MaxScenarioProducts {
+		return in, errs.Errorf(errs.Invalid, "At most %d competitors' phones, not %d.", MaxScenarioProducts, len(in.Competitors))
+	}
+	for i, c := range in.Competitors {
+		if strings.TrimSpace(c.Name) == "" {
+			return in, errs.Errorf(errs.Invalid, "Competitor %d needs a name.", i+1)
+		}
+		if c.Price <= 0 {
+			return in, errs.Errorf(errs.Invalid, "Competitor %s needs a positive price.", c.Name)
+		}
+	}
 	if math.IsNaN(in.MarketSize) || math.IsInf(in.MarketSize, 0) || in.MarketSize < 0 {
 		return in, errs.Errorf(errs.Invalid, "The market size is a number of buyers, 0 or more.")
 	}
@@ -336,7 +358,15 @@ func (s *Service) lineupPlan(ctx context.Context, in LineupInput) (lineupPlan, e
 	if in.Rule == market.RandomizedFirstChoice {
 		opts.Draws, opts.ErrorScale, opts.AttributeError = lineupDraws, simErrorScale, simAttrError
 	}
-	spec := lineup.Spec{Engine: e, Market: fm.Market, Prices: in.Prices, Goal: in.Goal, Choice: opts, K: in.K,
+	var rivals []market.Product
+	for _, c := range in.Competitors {
+		mp, err := market.ProductByName(fm.Market, c.Name, c.Levels, c.Price)
+		if err != nil {
+			return lineupPlan{}, errs.Errorf(errs.Invalid, "Competitor %s: %s", c.Name, errs.Message(err))
+		}
+		rivals = append(rivals, mp)
+	}
+	spec := lineup.Spec{Engine: e, Market: fm.Market, Prices: in.Prices, Goal: in.Goal, Choice: opts, K: in.K, Competitors: rivals,
 		MinMargin: in.MinMargin, MinMarginRate: in.MinMarginRate, Ladder: in.Ladder, MaxParts: in.MaxParts,
 		EachOf: in.EachOf, Must: in.Must, MarketSize: in.MarketSize}
 	return lineupPlan{in: in, spec: spec, fm: fm, modelID: v.ID, model: v.Name + " " + v.Version}, nil

@@ -516,6 +516,52 @@ func TestCampaignDrafts(t *testing.T) {
 	}
 }
 
+// TestLineupCompetitors: a competitor's phone takes share from the
+// lineup (the same lineup, valued with and without it); an unknown level
+// of a competitor is a clear error when the job runs.
+func TestLineupCompetitors(t *testing.T) {
+	f := newFixture(t)
+	f.runner.kinds = append(f.runner.kinds, service.LineupKind)
+	fit := doneFit(t, f, 80)
+	run := func(in service.LineupInput) (service.Lineup, error) {
+		j, err := f.svc.SubmitLineup(f.analyst, fit.ID, in)
+		if err != nil {
+			return service.Lineup{}, err
+		}
+		var n notes
+		return runLineup(t, f, f.analyst, j.ID, &n)
+	}
+	base := service.LineupInput{K: 2, Seconds: 5, Method: lineup.Exact}
+	alone, err := run(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rival := base
+	rival.Competitors = []service.Competitor{{Name: "Rival", Levels: map[string]string{"size": "max", "storage": "512gb"}, Price: 49900}}
+	with, err := run(rival)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.Output.Report.Share >= alone.Output.Report.Share {
+		t.Errorf("share %v with a cheap rival, %v without; want less", with.Output.Report.Share, alone.Output.Report.Share)
+	}
+	if with.Output.Objective >= alone.Output.Objective {
+		t.Errorf("profit %v with a cheap rival, %v without; want less", with.Output.Objective, alone.Output.Objective)
+	}
+	bad := base
+	bad.Competitors = []service.Competitor{{Name: "Rival", Levels: map[string]string{"size": "huge"}, Price: 49900}}
+	if _, err := run(bad); errs.Code(err) != errs.Invalid || !strings.Contains(errs.Message(err), "Competitor Rival") {
+		t.Errorf("an unknown level: %v", err)
+	}
+	for _, c := range []service.Competitor{{Name: "", Price: 1}, {Name: "X", Price: 0}} {
+		in := base
+		in.Competitors = []service.Competitor{c}
+		if _, err := f.svc.SubmitLineup(f.analyst, fit.ID, in); errs.Code(err) != errs.Invalid {
+			t.Errorf("competitor %+v: %v, want invalid", c, err)
+		}
+	}
+}
+
 // TestRunLineupSearchesLevels: on a survey of eight attributes, whose
 // levels with the operating system make more phones than lineup.Choose
 // lists, the job searches over levels; the output says so, the variants

@@ -38,10 +38,11 @@ type lineupFormData struct {
 	Goal, K, Rule, Method, Seconds, Prices      string
 	EachOS, Ladder, HasOS                       bool
 	MinMargin, MinMarginRate, MaxParts          string
-	Must, MarketSize, Seed                      string
+	Must, Competitors, MarketSize, Seed         string
 	Goals, Rules, Methods                       []option
 	Error                                       string
 	Currency, Symbol, PricesHint, MustHint      string
+	CompetitorHint                              string
 	DefaultSeconds, MaxK, MaxSeconds, MaxPrices int
 }
 
@@ -130,6 +131,10 @@ func (lf lineupFormData) withChoices(fm service.FitMarket) lineupFormData {
 		price = majorText(d.Prices[len(d.Prices)-1], d.Currency)
 	}
 	lf.MustHint = strings.Join(parts, ", ") + " @ " + price
+	if len(d.Attributes) > 0 {
+		a := d.Attributes[0]
+		lf.CompetitorHint = "Rival: " + a.Name + "=" + a.Levels[len(a.Levels)-1].Name + " @ " + price
+	}
 	return lf
 }
 
@@ -141,7 +146,8 @@ func lineupFormOf(r *http.Request, fm service.FitMarket, hasOS bool) lineupFormD
 	lf := lineupFormData{Goal: get("goal"), K: get("k"), Rule: get("rule"), Method: get("method"), Seconds: get("seconds"),
 		Prices: get("prices"), EachOS: hasOS && get("each_os") != "", Ladder: get("ladder") != "", HasOS: hasOS,
 		MinMargin: get("min_margin"), MinMarginRate: get("min_margin_rate"), MaxParts: get("max_parts"),
-		Must: strings.TrimSpace(f.Get("must")), MarketSize: get("market_size"), Seed: get("seed")}
+		Must: strings.TrimSpace(f.Get("must")), Competitors: strings.TrimSpace(f.Get("competitors")),
+		MarketSize: get("market_size"), Seed: get("seed")}
 	return lf.withChoices(fm)
 }
 
@@ -192,6 +198,9 @@ func (lf lineupFormData) input() (service.LineupInput, error) {
 	if in.Must, err = parseRequired(lf.Must, lf.Currency); err != nil {
 		return in, err
 	}
+	if in.Competitors, err = parseCompetitors(lf.Competitors, lf.Currency); err != nil {
+		return in, err
+	}
 	if lf.MarketSize != "" {
 		n, err := strconv.ParseFloat(strings.ReplaceAll(lf.MarketSize, ",", ""), 64)
 		if err != nil {
@@ -205,6 +214,29 @@ func (lf lineupFormData) input() (service.LineupInput, error) {
 		}
 	}
 	return in, nil
+}
+
+// parseCompetitors reads competitors' phones, one per line:
+// "Rival X: size=max, main=m1in @ 899", the price in major units;
+// attributes left out do not count in the phone's utility.
+func parseCompetitors(text, currency string) ([]service.Competitor, error) {
+	var out []service.Competitor
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, errs.Errorf(errs.Invalid, "Competitor on line %d: write its name, a colon, its levels, then @ and its price, as in Rival: size=max, storage=512gb @ 899.", n+1)
+		}
+		fs, err := parseRequired(rest, currency)
+		if err != nil {
+			return nil, errs.Errorf(errs.Invalid, "Competitor %s: %s", strings.TrimSpace(name), strings.TrimPrefix(errs.Message(err), "Required variant on line 1: "))
+		}
+		out = append(out, service.Competitor{Name: strings.TrimSpace(name), Levels: fs[0].Levels, Price: fs[0].Price})
+	}
+	return out, nil
 }
 
 // parseRequired reads required variants, one per line:
@@ -354,6 +386,9 @@ func lineupSettings(in service.LineupInput, currency string) string {
 	}
 	if n := len(in.Must); n > 0 {
 		parts = append(parts, plural(n, "required variant", "required variants"))
+	}
+	if n := len(in.Competitors); n > 0 {
+		parts = append(parts, plural(n, "competitor", "competitors"))
 	}
 	if len(in.Prices) > 0 {
 		parts = append(parts, plural(len(in.Prices), "price", "prices"))

@@ -302,6 +302,23 @@ func TestParseRequired(t *testing.T) {
 	}
 }
 
+func TestParseCompetitors(t *testing.T) {
+	got, err := parseCompetitors("Rival X: size=max, storage=512gb @ 899\n\n Budget:size=compact@349.50 ", "EUR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []service.Competitor{{Name: "Rival X", Levels: map[string]string{"size": "max", "storage": "512gb"}, Price: 89900},
+		{Name: "Budget", Levels: map[string]string{"size": "compact"}, Price: 34950}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	for _, bad := range []string{"size=max @ 899", ": size=max @ 899", "Rival: size=max", "Rival: size=max @ lots"} {
+		if _, err := parseCompetitors(bad, "EUR"); errs.Code(err) != errs.Invalid {
+			t.Errorf("parseCompetitors(%q): %v, want invalid", bad, err)
+		}
+	}
+}
+
 // TestCannibalChart: each bar is as long as its variant's units, split
 // into what it takes from each other variant and what it adds, on one
 // scale; the legend wraps.

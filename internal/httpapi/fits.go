@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/tailor-c2b/tailor/choice"
@@ -31,6 +32,12 @@ func (a *api) submitFit(w http.ResponseWriter, r *http.Request) {
 	}
 	j, err := a.svc.SubmitFit(r.Context(), service.FitInput{SurveyID: r.PathValue("id"), Method: choice.Method(req.Method),
 		Iterations: req.Iterations, Draws: req.Draws, Seed: uint64(req.Seed)})
+	a.accepted(w, r, j, err)
+}
+
+// accepted answers a job's submission: 202 with the job and its
+// address, or the error.
+func (a *api) accepted(w http.ResponseWriter, r *http.Request, j job.Job, err error) {
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -40,19 +47,25 @@ func (a *api) submitFit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) listFits(w http.ResponseWriter, r *http.Request) {
+	listJobs(a, w, r, a.svc.SurveyFits, func(f service.Fit) job.Job { return f.Job })
+}
+
+// listJobs answers a page of the jobs about the resource in the path
+// (a survey's fits, a fit's lineups).
+func listJobs[T any](a *api, w http.ResponseWriter, r *http.Request, fetch func(context.Context, string, job.Page) ([]T, string, error), jobOf func(T) job.Job) {
 	p, err := page(r.URL.Query())
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	fits, next, err := a.svc.SurveyFits(r.Context(), r.PathValue("id"), job.Page(p))
+	items, next, err := fetch(r.Context(), r.PathValue("id"), job.Page(p))
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	list := JobList{Items: make([]Job, 0, len(fits)), NextCursor: next}
-	for _, f := range fits {
-		list.Items = append(list.Items, jobView(f.Job))
+	list := JobList{Items: make([]Job, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		list.Items = append(list.Items, jobView(jobOf(it)))
 	}
 	a.reply(w, r, http.StatusOK, list)
 }

@@ -73,30 +73,11 @@ func (a *api) submitLineup(w http.ResponseWriter, r *http.Request) {
 		in.Competitors = append(in.Competitors, service.Competitor{Name: c.Name, Levels: c.Levels, Price: c.Price})
 	}
 	j, err := a.svc.SubmitLineup(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", "/api/v1/jobs/"+j.ID)
-	a.reply(w, r, http.StatusAccepted, jobView(j))
+	a.accepted(w, r, j, err)
 }
 
 func (a *api) listLineups(w http.ResponseWriter, r *http.Request) {
-	p, err := page(r.URL.Query())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	ls, next, err := a.svc.FitLineups(r.Context(), r.PathValue("id"), job.Page(p))
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	list := JobList{Items: make([]Job, 0, len(ls)), NextCursor: next}
-	for _, l := range ls {
-		list.Items = append(list.Items, jobView(l.Job))
-	}
-	a.reply(w, r, http.StatusOK, list)
+	listJobs(a, w, r, a.svc.FitLineups, func(l service.Lineup) job.Job { return l.Job })
 }
 
 // Campaign is a pre-sale campaign.

@@ -52,7 +52,14 @@ func answeredSurvey(t *testing.T, f *fixture, people int) survey.Stored {
 		Price:      survey.Price{Min: 39900, Max: 99900, Steps: 3},
 		Versions:   10, Tasks: 8, Concepts: 3, None: true, Holdouts: 2, Seed: 3,
 	}
-	st, err := f.svc.CreateSurvey(f.analyst, service.SurveyInput{Name: "Size and storage", Spec: spec})
+	return answeredSurveyOf(t, f, "Size and storage", spec, []population.Segment{fitSegment}, people)
+}
+
+// answeredSurveyOf designs and opens a survey of spec and has people drawn
+// from segs answer it, as customers in three regions (one not given).
+func answeredSurveyOf(t *testing.T, f *fixture, name string, spec survey.Spec, segs []population.Segment, people int) survey.Stored {
+	t.Helper()
+	st, err := f.svc.CreateSurvey(f.analyst, service.SurveyInput{Name: name, Spec: spec})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +70,7 @@ func answeredSurvey(t *testing.T, f *fixture, people int) survey.Stored {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps := population.Draw(e.Model(), []population.Segment{fitSegment}, people, rand.New(rand.NewPCG(8, 9)))
+	ps := population.Draw(e.Model(), segs, people, rand.New(rand.NewPCG(8, 9)))
 	answers, err := survey.Simulate(st.Design, ps, 4, 2)
 	if err != nil {
 		t.Fatal(err)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -571,35 +569,10 @@ func TestRunLineupSearchesLevels(t *testing.T) {
 	f.runner.kinds = append(f.runner.kinds, service.LineupKind)
 	spec := survey.Spec{Attributes: []string{"size", "main", "tele", "storage", "battery", "refresh", "chipset", "ram"},
 		Price: survey.Price{Min: 39900, Max: 99900, Steps: 3}, Versions: 10, Tasks: 8, Concepts: 3, None: true, Holdouts: 2, Seed: 3}
-	st, err := f.svc.CreateSurvey(f.analyst, service.SurveyInput{Name: "Eight attributes", Spec: spec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.OpenSurvey(f.analyst, st.ID); err != nil {
-		t.Fatal(err)
-	}
+	const n = 40
+	st := answeredSurveyOf(t, f, "Eight attributes", spec, population.PhoneSegments, n)
 	e, _, err := f.svc.Engine(f.analyst, f.model)
 	if err != nil {
-		t.Fatal(err)
-	}
-	const n = 40
-	ps := population.Draw(e.Model(), population.PhoneSegments, n, rand.New(rand.NewPCG(8, 9)))
-	answers, err := survey.Simulate(st.Design, ps, 4, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := make([]account.User, n)
-	for i := range users {
-		users[i] = account.User{Email: fmt.Sprintf("big-%02d@example.com", i), Name: "R", Role: account.Customer}
-	}
-	if users, err = f.svc.ImportUsers(context.Background(), users); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := st.Design.Responses(answers, func(i int) string { return users[i].ID })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.ImportSurveyResponses(context.Background(), st.ID, rs); err != nil {
 		t.Fatal(err)
 	}
 	fit, _, _ := runFit(t, f, f.analyst, service.FitInput{SurveyID: st.ID, Method: choice.HB, Iterations: 200})

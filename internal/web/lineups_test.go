@@ -179,8 +179,10 @@ func TestLineupPages(t *testing.T) {
 
 	// A second lineup, and the list with check boxes to compare them.
 	b := submitLineupForm(t, c, fx.srv.URL, fit.ID, url.Values{"k": {"3"}, "goal": {"units"}, "rule": {"logit"}, "seconds": {"3"}})
-	queued := submitLineupForm(t, c, fx.srv.URL, fit.ID, url.Values{"k": {"1"}})
+	// b runs before the next is queued: two jobs queued in the same
+	// millisecond may be claimed in either order.
 	fx.mustRunLineup(t, b)
+	queued := submitLineupForm(t, c, fx.srv.URL, fit.ID, url.Values{"k": {"1"}})
 	_, body = get(t, c, lineups)
 	for _, w := range []string{`<input type="checkbox" name="ids" value="` + a + `"`, `<input type="checkbox" name="ids" value="` + b + `"`,
 		`<tr data-lineup="` + queued + `" data-status="queued">`, `id="compare-submit"`, `<a href="/lineups/` + a + `">Lineup</a>`} {
